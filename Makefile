@@ -1,0 +1,150 @@
+# scalegrid build.
+#
+#   make            libscalegrid.a and the scalegrid program
+#   make run        the default sweep (chinchilla, 16384 x 16384 points)
+#   make test       unit tests (cmocka) and command-line tests
+#   make bench      sweep benchmark, writes bench/results/<machine>.md
+#   make clean
+#
+# Options: NO_OMP=1 (build without OpenMP), SAN=1 (address + undefined
+# behaviour sanitizers), WERROR=0 (warnings are errors by default),
+# ARCH=-march=... (default -march=native), CC=clang.
+
+CC ?= cc
+ARCH ?= -march=native
+WERROR ?= 1
+NO_OMP ?= 0
+SAN ?= 0
+
+BUILD := build
+LIB := $(BUILD)/libscalegrid.a
+PROGRAM := scalegrid
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+# -ffp-contract=off: no fused multiply-adds, so every backend rounds the
+# per-point math exactly as the reference does (kernels/point_math.h).
+OPT := -O3 $(ARCH) -ffp-contract=off
+ifeq ($(SAN),1)
+OPT := -O1 -g $(ARCH) -ffp-contract=off -fno-omit-frame-pointer \
+       -fsanitize=address,undefined -fno-sanitize-recover=all
+SAN_LDFLAGS := -fsanitize=address,undefined
+endif
+
+CPPFLAGS := -Iinclude -D_POSIX_C_SOURCE=200809L
+CFLAGS := -std=c11 $(OPT) $(WARN)
+LDLIBS := -lcjson -lm
+
+# --- optional tools: detect, say what was found, build without them -------
+HASH := \#
+# OpenMP is detected by compiling *and linking* a program that calls it.
+ifeq ($(NO_OMP),1)
+HAVE_OMP := no (NO_OMP=1)
+else
+HAVE_OMP := $(shell printf '$(HASH)include <omp.h>\nint main(void){return omp_get_max_threads() > 0 ? 0 : 1;}\n' | \
+              $(CC) -fopenmp -x c - -o /dev/null >/dev/null 2>&1 && echo yes || echo no)
+endif
+ifeq ($(HAVE_OMP),yes)
+CFLAGS += -fopenmp
+LDFLAGS += -fopenmp
+endif
+
+NVCC ?= $(shell command -v nvcc 2>/dev/null || ls /usr/local/cuda/bin/nvcc 2>/dev/null)
+ifneq ($(NVCC),)
+HAVE_NVCC := yes ($(NVCC))
+else
+HAVE_NVCC := no
+endif
+
+HAVE_CJSON := $(shell printf '$(HASH)include <cjson/cJSON.h>\nint main(void){return cJSON_Version() ? 0 : 1;}\n' | \
+                $(CC) -x c - -lcjson -o /dev/null >/dev/null 2>&1 && echo yes || echo no)
+
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+$(info scalegrid build: OpenMP $(HAVE_OMP); nvcc $(HAVE_NVCC); cJSON $(HAVE_CJSON))
+endif
+
+# Objects remember the flags they were built with: switching NO_OMP, SAN or
+# ARCH rebuilds everything instead of linking stale objects.
+FLAGS_STAMP := $(BUILD)/.flags
+BUILD_FLAGS := $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(SAN_LDFLAGS)
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+$(shell mkdir -p $(BUILD); echo '$(BUILD_FLAGS)' | cmp -s - $(FLAGS_STAMP) || \
+        echo '$(BUILD_FLAGS)' > $(FLAGS_STAMP))
+endif
+
+# --- sources ----------------------------------------------------------------
+LIB_SRC := host/law.c host/error.c host/parse.c host/optimal.c host/sweep.c \
+           host/config.c host/output.c host/format.c \
+           kernels/bins.c kernels/sweep_reference.c kernels/sweep_openmp.c
+CLI_SRC := host/main.c host/cli.c host/cmd_laws.c host/cmd_eval.c \
+           host/cmd_optimal.c host/cmd_sweep.c
+TEST_SRC := $(wildcard tests/test_*.c)
+TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+TEST_TOOLS := $(BUILD)/tests/jsonq
+
+LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
+CLI_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
+HEADERS := include/scalegrid.h host/internal.h host/cli.h \
+           kernels/point_math.h kernels/sweep_kernels.h $(FLAGS_STAMP)
+
+.PHONY: all run test check-deps check-cuda bench clean
+all: check-deps $(PROGRAM)
+
+check-deps:
+ifneq ($(HAVE_CJSON),yes)
+	@echo "scalegrid: cJSON is missing: run .ci/install-deps (Debian: apt-get install libcjson-dev)" >&2
+	@exit 1
+endif
+
+$(BUILD)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(PROGRAM): $(CLI_OBJ) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(SAN_LDFLAGS) $(CLI_OBJ) $(LIB) $(LDLIBS) -o $@
+
+# --- tests --------------------------------------------------------------------
+$(BUILD)/tests/%: tests/%.c tests/test_util.h $(LIB) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Ihost -Ikernels $(CFLAGS) $(LDFLAGS) $(SAN_LDFLAGS) \
+	    $< $(LIB) -lcmocka $(LDLIBS) -o $@
+
+$(BUILD)/tests/jsonq: tests/tools/jsonq.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(SAN_LDFLAGS) $< -lcjson -o $@
+
+# The per-point math must compile as CUDA device code too (the CUDA backend
+# includes it); nvcc checks that here whenever it is installed.
+check-cuda:
+ifneq ($(NVCC),)
+	@mkdir -p $(BUILD)/tests
+	$(NVCC) -std=c++17 --fmad=false -Iinclude -c tests/cuda/point_math_device.cu \
+	    -o $(BUILD)/tests/point_math_device.o
+else
+	@echo "check-cuda: skipped, nvcc not found"
+endif
+
+test: check-deps $(PROGRAM) $(TESTS) $(TEST_TOOLS) check-cuda
+	@SCALEGRID=./$(PROGRAM) JSONQ=$(BUILD)/tests/jsonq tests/run.sh $(TESTS)
+
+run: all
+	./$(PROGRAM)
+
+# --- benchmarks -------------------------------------------------------------
+$(BUILD)/bench/%: bench/%.c $(LIB) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Ihost -Ikernels $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+bench: check-deps $(BUILD)/bench/sweep_bench
+	bench/run.sh $(BUILD)/bench/sweep_bench
+
+clean:
+	rm -rf $(BUILD) $(PROGRAM)

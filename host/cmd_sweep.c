@@ -1,0 +1,329 @@
+/* scalegrid sweep: the dense grid, its frontiers, the tables. */
+#include "cli.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_OUT_DIR "scalegrid-out"
+/* Frontier rows shown in the terminal summary (the files have them all). */
+#define SUMMARY_ROWS 10
+
+static const char sweep_help[] =
+    "usage: scalegrid sweep [CONFIG.json] [--law NAME] [--set K=V,...]\n"
+    "                       [--params LO:HI:COUNT] [--tokens LO:HI:COUNT]\n"
+    "                       [--loss-levels LO:HI:COUNT|COUNT]\n"
+    "                       [--flops-levels LO:HI:COUNT|COUNT]\n"
+    "                       [--backend auto|reference|openmp]\n"
+    "                       [--strategy auto|direct|factored] [--threads N]\n"
+    "                       [--out DIR] [--json] [--quiet]\n"
+    "\n"
+    "Evaluates L(N, D) and C = 6 N D at every point of a log-spaced grid and\n"
+    "keeps, for each loss level, the point with the least compute (the\n"
+    "efficient frontier) and, for each compute level, the point with the\n"
+    "least loss. What is not given takes the built-in default (`scalegrid`\n"
+    "alone runs it): chinchilla, N 1e7..1e13, D 1e8..1e14, 16384 x 16384\n"
+    "points, 1024 loss levels and 256 compute levels spanning the grid.\n"
+    "\n"
+    "  CONFIG.json       a JSON config (see examples/); options override it\n"
+    "  --law NAME        a preset (scalegrid laws); default chinchilla\n"
+    "  --set K=V,...     override constants, e.g. --set alpha=0.3,E=1.8\n"
+    "  --params LO:HI:COUNT   parameters axis, log-spaced, endpoints included\n"
+    "  --tokens LO:HI:COUNT   tokens axis (numbers take K, M, B, T: 1.4T)\n"
+    "  --loss-levels LO:HI:COUNT  loss levels, linear; COUNT alone spans the\n"
+    "                    grid's loss range. Level l owns losses in (l - w, l].\n"
+    "  --flops-levels LO:HI:COUNT compute levels in FLOPs, log-spaced; COUNT\n"
+    "                    alone spans the grid's compute range\n"
+    "  --backend B       auto (the fastest available), reference (scalar\n"
+    "                    oracle), openmp (threads + SIMD)\n"
+    "  --strategy S      auto, direct (full law per point), factored (row and\n"
+    "                    column terms); both give the same frontier\n"
+    "  --threads N       OpenMP threads (default: all)\n"
+    "  --out DIR         output directory (default ./scalegrid-out): writes\n"
+    "                    frontier.csv, cumulative.csv, isoflop.csv, sweep.json\n"
+    "  --json            print sweep.json's object on stdout instead of the\n"
+    "                    summary\n"
+    "  --quiet           print nothing on success\n"
+    "  --help            this text\n";
+
+typedef struct {
+    cli_law_options law;
+    const char *params, *tokens, *loss_levels, *flops_levels;
+    const char *backend, *strategy, *threads, *out;
+    int json, quiet;
+} sweep_options;
+
+static int parse_sweep(int argc, char **argv, sweep_options *o)
+{
+    static const struct option options[] = {
+        {"law", required_argument, NULL, 'l'},
+        {"set", required_argument, NULL, 's'},
+        {"params", required_argument, NULL, 'N'},
+        {"tokens", required_argument, NULL, 'D'},
+        {"loss-levels", required_argument, NULL, 'L'},
+        {"flops-levels", required_argument, NULL, 'C'},
+        {"backend", required_argument, NULL, 'b'},
+        {"strategy", required_argument, NULL, 'S'},
+        {"threads", required_argument, NULL, 't'},
+        {"out", required_argument, NULL, 'o'},
+        {"json", no_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int c;
+    while ((c = cli_next_option(argc, argv, options, "sweep")) != -1) {
+        switch (c) {
+        case 'l': o->law.law_name = optarg; break;
+        case 's':
+            if (cli_add_setting(&o->law, "sweep", optarg))
+                return SG_ERR_INPUT;
+            break;
+        case 'N': o->params = optarg; break;
+        case 'D': o->tokens = optarg; break;
+        case 'L': o->loss_levels = optarg; break;
+        case 'C': o->flops_levels = optarg; break;
+        case 'b': o->backend = optarg; break;
+        case 'S': o->strategy = optarg; break;
+        case 't': o->threads = optarg; break;
+        case 'o': o->out = optarg; break;
+        case 'j': o->json = 1; break;
+        case 'q': o->quiet = 1; break;
+        case 'h': fputs(sweep_help, stdout); return -1;
+        default: return SG_ERR_INPUT;
+        }
+    }
+    if (optind < argc)
+        o->law.config_path = argv[optind++];
+    if (optind < argc)
+        return cli_usage_error("sweep", "unexpected argument '%s'",
+                               argv[optind]);
+    return 0;
+}
+
+static int option_error(const char *option, const sg_error *err)
+{
+    return cli_usage_error("sweep", "%s: %s", option, err->message);
+}
+
+static int apply_threads(const char *text, int *out)
+{
+    double value;
+    if (cli_number("sweep", "--threads", text, &value))
+        return SG_ERR_INPUT;
+    if (value != (int)value || value < 0 || value > 4096)
+        return cli_usage_error("sweep", "--threads must be a whole number "
+                               "from 0 (all) to 4096 (got %s)", text);
+    *out = (int)value;
+    return 0;
+}
+
+/* Command-line options override the config file, which overrides the
+ * built-in default. */
+static int apply_options(const sweep_options *o, sg_sweep_config *c)
+{
+    sg_error err;
+    if (o->params && sg_parse_axis(o->params, &c->params, &err) != SG_OK)
+        return option_error("--params", &err);
+    if (o->tokens && sg_parse_axis(o->tokens, &c->tokens, &err) != SG_OK)
+        return option_error("--tokens", &err);
+    if (o->loss_levels &&
+        sg_parse_levels(o->loss_levels, &c->loss_levels, &err) != SG_OK)
+        return option_error("--loss-levels", &err);
+    if (o->flops_levels &&
+        sg_parse_levels(o->flops_levels, &c->flops_levels, &err) != SG_OK)
+        return option_error("--flops-levels", &err);
+    if (o->backend && sg_backend_from_name(o->backend, &c->backend, &err) != SG_OK)
+        return option_error("--backend", &err);
+    if (o->strategy &&
+        sg_strategy_from_name(o->strategy, &c->strategy, &err) != SG_OK)
+        return option_error("--strategy", &err);
+    if (o->threads)
+        return apply_threads(o->threads, &c->threads);
+    return 0;
+}
+
+static int build_config(const sweep_options *o, sg_sweep_config *c,
+                        char *out_dir, size_t out_dir_size)
+{
+    sg_sweep_config_default(c);
+    snprintf(out_dir, out_dir_size, "%s", DEFAULT_OUT_DIR);
+    sg_error err;
+    if (o->law.config_path &&
+        sg_config_load(o->law.config_path, c, NULL, out_dir, out_dir_size,
+                       &err) != SG_OK)
+        return cli_report(&err);
+    cli_law_options law = o->law;
+    law.config_path = NULL; /* already applied with the rest of the file */
+    if (law.law_name || law.n_settings) {
+        int rc = cli_resolve_law(&law, "sweep", 0, &c->law);
+        if (rc)
+            return rc;
+    }
+    if (o->out) {
+        if (strlen(o->out) >= out_dir_size)
+            return cli_usage_error("sweep", "--out path is too long");
+        strcpy(out_dir, o->out);
+    }
+    int rc = apply_options(o, c);
+    if (rc)
+        return rc;
+    if (sg_sweep_config_validate(c, &err) != SG_OK)
+        return cli_report(&err);
+    return 0;
+}
+
+/* ------------------------------------------------------------ summary */
+
+static void print_axis(const char *label, const sg_axis *axis)
+{
+    char lo[32], hi[32];
+    sg_format_count(lo, sizeof lo, axis->lo);
+    sg_format_count(hi, sizeof hi, axis->hi);
+    printf("  %-8s %s .. %s, %llu points (log-spaced)\n", label, lo, hi,
+           (unsigned long long)axis->count);
+}
+
+static void print_header(const sg_sweep_config *c, const sg_sweep_result *r)
+{
+    const sg_law *law = &c->law;
+    printf("scalegrid sweep: %s, L = %s\n", law->name, sg_law_formula(law));
+    printf("  ");
+    for (size_t i = 0; i < sg_law_constant_count(law); i++)
+        printf("%s%s = %.8g", i ? ", " : "", sg_law_constant_name(law, i),
+               sg_law_constant_value(law, i));
+    printf("\n  source: %s; counts %s\n", law->source,
+           sg_convention_name(law->convention));
+    print_axis("params", &c->params);
+    print_axis("tokens", &c->tokens);
+    char pts[32], rate[32], clo[32], chi[32];
+    sg_format_sci(pts, sizeof pts, (double)r->points);
+    sg_format_sci(rate, sizeof rate,
+                  r->seconds > 0 ? (double)r->points / r->seconds : 0);
+    sg_format_sci(clo, sizeof clo, r->flops_levels.lo);
+    sg_format_sci(chi, sizeof chi, r->flops_levels.hi);
+    printf("  levels   %u loss levels %.6g .. %.6g; %u compute levels %s .. %s "
+           "FLOPs\n",
+           r->loss_levels.count, r->loss_levels.lo, r->loss_levels.hi,
+           r->flops_levels.count, clo, chi);
+    printf("  backend  %s, strategy %s, %d thread%s%s\n",
+           sg_backend_name(r->backend), sg_strategy_name(r->strategy),
+           r->threads, r->threads == 1 ? "" : "s",
+           sg_openmp_threads_available() ? "" : " (built without OpenMP)");
+    printf("  time     %.3f s for %s points: %s points/s\n\n", r->seconds, pts,
+           rate);
+}
+
+/* Indices of up to SUMMARY_ROWS non-empty rows, evenly spread. */
+static int pick_rows(const sg_frontier_row *rows, uint32_t count,
+                     uint32_t *picked)
+{
+    uint32_t filled = 0;
+    for (uint32_t k = 0; k < count; k++)
+        filled += !rows[k].empty;
+    int want = filled < SUMMARY_ROWS ? (int)filled : SUMMARY_ROWS;
+    int n = 0;
+    uint32_t seen = 0;
+    for (uint32_t k = 0; k < count && n < want; k++) {
+        if (rows[k].empty)
+            continue;
+        uint64_t target =
+            want > 1 ? (uint64_t)n * (filled - 1) / (uint64_t)(want - 1) : 0;
+        if (seen == target)
+            picked[n++] = k;
+        seen++;
+    }
+    return n;
+}
+
+static void print_point_columns(const sg_frontier_row *r)
+{
+    char n[32], d[32], c[32], p[32];
+    sg_format_count(n, sizeof n, r->params);
+    sg_format_count(d, sizeof d, r->tokens);
+    sg_format_sci(c, sizeof c, r->flops);
+    sg_format_sci(p, sizeof p, r->flops / SG_FLOPS_PER_PF_DAY);
+    printf("%9s %9s %11.1f %10s %10s", n, d, r->tokens / r->params, c, p);
+}
+
+static void print_iso_loss(const sg_sweep_config *c, const sg_sweep_result *r)
+{
+    uint32_t picked[SUMMARY_ROWS];
+    int n = pick_rows(r->iso_loss, r->loss_levels.count, picked);
+    printf("Efficient frontier: least compute per loss level (%d of %u rows)\n",
+           n, r->loss_levels.count);
+    printf("  %10s %9s %9s %11s %10s %10s %12s\n", "loss", "params", "tokens",
+           "tokens/par", "FLOPs", "PF-days", "vs closed");
+    for (int i = 0; i < n; i++) {
+        const sg_frontier_row *row = &r->iso_loss[picked[i]];
+        printf("  %10.5f ", row->level);
+        print_point_columns(row);
+        sg_optimum opt;
+        if (sg_optimal_for_loss(&c->law, row->level, SG_METHOD_AUTO, &opt,
+                                NULL) == SG_OK)
+            printf(" %+11.3f%%", 100.0 * (row->flops / opt.flops - 1.0));
+        printf("\n");
+    }
+}
+
+static void print_iso_flops(const sg_sweep_result *r)
+{
+    uint32_t picked[SUMMARY_ROWS];
+    int n = pick_rows(r->iso_flops, r->flops_levels.count, picked);
+    printf("\nCompute-optimal: least loss per compute level (%d of %u rows)\n",
+           n, r->flops_levels.count);
+    printf("  %10s %9s %9s %11s %10s %10s %12s\n", "budget", "params",
+           "tokens", "tokens/par", "FLOPs", "PF-days", "loss");
+    for (int i = 0; i < n; i++) {
+        const sg_frontier_row *row = &r->iso_flops[picked[i]];
+        char level[32];
+        sg_format_sci(level, sizeof level, row->level);
+        printf("  %10s ", level);
+        print_point_columns(row);
+        printf(" %12.5f\n", row->loss);
+    }
+}
+
+static void print_summary(const sg_sweep_config *c, const sg_sweep_result *r,
+                          const char *out_dir)
+{
+    print_header(c, r);
+    print_iso_loss(c, r);
+    print_iso_flops(r);
+    printf("\nFiles: %s/frontier.csv, cumulative.csv, isoflop.csv, sweep.json\n",
+           out_dir);
+}
+
+int cli_sweep(int argc, char **argv)
+{
+    sweep_options o = {0};
+    int rc = parse_sweep(argc, argv, &o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    sg_sweep_config config;
+    char out_dir[4096];
+    if ((rc = build_config(&o, &config, out_dir, sizeof out_dir)))
+        return rc;
+    sg_error err;
+    /* Fail before the sweep, not after minutes of it. */
+    if (sg_check_output_dir(out_dir, &err) != SG_OK)
+        return cli_report(&err);
+    sg_sweep_result result;
+    if (sg_sweep_run(&config, &result, &err) != SG_OK)
+        return cli_report(&err);
+    rc = 0;
+    if (sg_write_outputs(out_dir, &config, &result, &err) != SG_OK) {
+        rc = cli_report(&err);
+    } else if (o.json) {
+        char *text = sg_sweep_json(&config, &result, &err);
+        if (!text)
+            rc = cli_report(&err);
+        else
+            puts(text);
+        free(text);
+    } else if (!o.quiet) {
+        print_summary(&config, &result, out_dir);
+    }
+    sg_sweep_result_free(&result);
+    return rc;
+}

@@ -1,0 +1,468 @@
+/*
+ * JSON configs (cJSON). A config sets any of:
+ *
+ *   {
+ *     "law": "chinchilla"
+ *          | {"preset": "epoch2024", "alpha": 0.35}
+ *          | {"form": "chinchilla", "name": "my-fit", "source": "...",
+ *             "E": 1.8, "A": 482, "B": 2085, "alpha": 0.35, "beta": 0.37},
+ *     "params": "1e7:1e13:16384" | {"lo": 1e7, "hi": "10T", "count": 16384},
+ *     "tokens": ...,
+ *     "loss_levels": 1024 | "1.8:4:1024" | {"lo": 1.8, "hi": 4, "count": 1024},
+ *     "flops_levels": ...,
+ *     "backend": "auto", "strategy": "auto", "threads": 0,
+ *     "out": "scalegrid-out"
+ *   }
+ *
+ * Unknown or repeated keys, wrong types and impossible values are errors
+ * that name the file, the key and the problem.
+ */
+#include "internal.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Largest config file read (a config is a few hundred bytes). */
+#define MAX_CONFIG_BYTES (1 << 20)
+
+typedef struct {
+    const char *origin; /* file name for messages */
+    sg_error *err;
+} ctx;
+
+static sg_status bad(const ctx *c, const char *key, const char *problem)
+{
+    return sg_fail(c->err, SG_ERR_INPUT, "%s: \"%s\": %s", c->origin, key,
+                   problem);
+}
+
+static sg_status check_keys(const ctx *c, const cJSON *object,
+                            const char *where, const char *const *known,
+                            int allow_other)
+{
+    for (const cJSON *a = object->child; a; a = a->next) {
+        for (const cJSON *b = object->child; b != a; b = b->next)
+            if (strcmp(a->string, b->string) == 0)
+                return sg_fail(c->err, SG_ERR_INPUT,
+                               "%s: %s: key \"%s\" appears twice", c->origin,
+                               where, a->string);
+        int found = allow_other;
+        for (const char *const *k = known; *k && !found; k++)
+            found = strcmp(*k, a->string) == 0;
+        if (!found)
+            return sg_fail(c->err, SG_ERR_INPUT, "%s: %s: unknown key \"%s\"",
+                           c->origin, where, a->string);
+    }
+    return SG_OK;
+}
+
+static sg_status number_of(const ctx *c, const cJSON *item, const char *key,
+                           double *out)
+{
+    if (cJSON_IsNumber(item)) {
+        if (!isfinite(item->valuedouble))
+            return bad(c, key, "is not a finite number");
+        *out = item->valuedouble;
+        return SG_OK;
+    }
+    if (cJSON_IsString(item)) {
+        sg_status st = sg_parse_number(item->valuestring, out, c->err);
+        if (st != SG_OK)
+            return sg_prefix(c->err, st, "%s: \"%s\": ", c->origin, key);
+        return SG_OK;
+    }
+    return bad(c, key, "expected a number");
+}
+
+static sg_status string_of(const ctx *c, const cJSON *item, const char *key,
+                           const char **out)
+{
+    if (!cJSON_IsString(item))
+        return bad(c, key, "expected a string");
+    *out = item->valuestring;
+    return SG_OK;
+}
+
+static sg_status copy_string(const ctx *c, const cJSON *item, const char *key,
+                             char *dst, size_t size)
+{
+    const char *s = NULL;
+    SG_TRY(string_of(c, item, key, &s));
+    if (strlen(s) >= size)
+        return bad(c, key, "is too long");
+    strcpy(dst, s);
+    return SG_OK;
+}
+
+/* ----------------------------------------------------------------- law */
+
+static sg_status law_base(const ctx *c, const cJSON *object, sg_law *law,
+                          int *from_preset)
+{
+    const cJSON *preset = cJSON_GetObjectItemCaseSensitive(object, "preset");
+    const cJSON *form = cJSON_GetObjectItemCaseSensitive(object, "form");
+    if (preset) {
+        const char *name = NULL;
+        SG_TRY(string_of(c, preset, "law.preset", &name));
+        sg_status st = sg_law_preset(name, law, c->err);
+        if (st != SG_OK)
+            return sg_prefix(c->err, st, "%s: \"law.preset\": ", c->origin);
+        if (form && !(cJSON_IsString(form) &&
+                      strcmp(form->valuestring, sg_form_name(law->form)) == 0))
+            return bad(c, "law.form", "does not match the preset's form");
+        *from_preset = 1;
+        return SG_OK;
+    }
+    if (!form)
+        return sg_fail(c->err, SG_ERR_INPUT,
+                       "%s: \"law\" needs \"preset\" or \"form\"", c->origin);
+    const char *form_name = NULL;
+    SG_TRY(string_of(c, form, "law.form", &form_name));
+    memset(law, 0, sizeof *law);
+    sg_status st = sg_form_from_name(form_name, &law->form, c->err);
+    if (st != SG_OK)
+        return sg_prefix(c->err, st, "%s: \"law.form\": ", c->origin);
+    strcpy(law->name, "custom");
+    strcpy(law->source, "user-supplied constants");
+    law->convention = law->form == SG_FORM_KAPLAN ? SG_COUNT_NON_EMBEDDING
+                                                  : SG_COUNT_ALL_PARAMS;
+    *from_preset = 0;
+    return SG_OK;
+}
+
+static int is_meta_key(const char *key)
+{
+    static const char *const meta[] = {"preset", "form", "name", "source",
+                                       "convention", NULL};
+    for (const char *const *m = meta; *m; m++)
+        if (strcmp(*m, key) == 0)
+            return 1;
+    return 0;
+}
+
+static sg_status law_meta(const ctx *c, const cJSON *object, sg_law *law)
+{
+    const cJSON *item;
+    if ((item = cJSON_GetObjectItemCaseSensitive(object, "name")))
+        SG_TRY(copy_string(c, item, "law.name", law->name, sizeof law->name));
+    if ((item = cJSON_GetObjectItemCaseSensitive(object, "source")))
+        SG_TRY(copy_string(c, item, "law.source", law->source,
+                           sizeof law->source));
+    if ((item = cJSON_GetObjectItemCaseSensitive(object, "convention"))) {
+        const char *s = NULL;
+        SG_TRY(string_of(c, item, "law.convention", &s));
+        if (strcmp(s, "all-params") == 0)
+            law->convention = SG_COUNT_ALL_PARAMS;
+        else if (strcmp(s, "non-embedding") == 0)
+            law->convention = SG_COUNT_NON_EMBEDDING;
+        else
+            return bad(c, "law.convention",
+                       "must be \"all-params\" or \"non-embedding\"");
+    }
+    return SG_OK;
+}
+
+static sg_status law_constants(const ctx *c, const cJSON *object, sg_law *law,
+                               int from_preset)
+{
+    size_t count = sg_law_constant_count(law);
+    int modified = 0;
+    for (const cJSON *item = object->child; item; item = item->next) {
+        if (is_meta_key(item->string))
+            continue;
+        char key[96];
+        snprintf(key, sizeof key, "law.%s", item->string);
+        double value = 0;
+        SG_TRY(number_of(c, item, key, &value));
+        sg_status st = sg_law_set_constant(law, item->string, value, c->err);
+        if (st != SG_OK)
+            return sg_prefix(c->err, st, "%s: ", c->origin);
+        modified = 1;
+    }
+    if (from_preset && modified &&
+        !cJSON_GetObjectItemCaseSensitive(object, "name"))
+        sg_law_mark_modified(law);
+    if (from_preset)
+        return SG_OK;
+    for (size_t i = 0; i < count; i++) {
+        const char *name = sg_law_constant_name(law, i);
+        if (!cJSON_GetObjectItemCaseSensitive(object, name))
+            return sg_fail(c->err, SG_ERR_INPUT,
+                           "%s: \"law\": constant \"%s\" is missing for form "
+                           "%s",
+                           c->origin, name, sg_form_name(law->form));
+    }
+    return SG_OK;
+}
+
+static sg_status parse_law(const ctx *c, const cJSON *item, sg_law *law)
+{
+    if (cJSON_IsString(item)) {
+        sg_status st = sg_law_preset(item->valuestring, law, c->err);
+        if (st != SG_OK)
+            return sg_prefix(c->err, st, "%s: \"law\": ", c->origin);
+        return SG_OK;
+    }
+    if (!cJSON_IsObject(item))
+        return bad(c, "law", "expected a preset name or an object");
+    int from_preset = 0;
+    SG_TRY(check_keys(c, item, "\"law\"", (const char *const[]){NULL}, 1));
+    SG_TRY(law_base(c, item, law, &from_preset));
+    SG_TRY(law_meta(c, item, law));
+    SG_TRY(law_constants(c, item, law, from_preset));
+    sg_status st = sg_law_validate(law, c->err);
+    if (st != SG_OK)
+        return sg_prefix(c->err, st, "%s: ", c->origin);
+    return SG_OK;
+}
+
+/* ------------------------------------------------------- axes, levels */
+
+static sg_status count_of(const ctx *c, const cJSON *item, const char *key,
+                          double max, uint64_t *out)
+{
+    double value = 0;
+    SG_TRY(number_of(c, item, key, &value));
+    if (value != floor(value) || value < 1)
+        return bad(c, key, "count must be a whole number >= 1");
+    if (value > max)
+        return bad(c, key, "count is too large");
+    *out = (uint64_t)value;
+    return SG_OK;
+}
+
+static sg_status parse_axis_item(const ctx *c, const cJSON *item,
+                                 const char *key, sg_axis *out)
+{
+    if (cJSON_IsString(item)) {
+        sg_status st = sg_parse_axis(item->valuestring, out, c->err);
+        if (st != SG_OK)
+            return sg_prefix(c->err, st, "%s: \"%s\": ", c->origin, key);
+        return SG_OK;
+    }
+    if (!cJSON_IsObject(item))
+        return bad(c, key, "expected \"LO:HI:COUNT\" or {lo, hi, count}");
+    static const char *const known[] = {"lo", "hi", "count", NULL};
+    char where[64];
+    snprintf(where, sizeof where, "\"%s\"", key);
+    SG_TRY(check_keys(c, item, where, known, 0));
+    const cJSON *lo = cJSON_GetObjectItemCaseSensitive(item, "lo");
+    const cJSON *hi = cJSON_GetObjectItemCaseSensitive(item, "hi");
+    const cJSON *count = cJSON_GetObjectItemCaseSensitive(item, "count");
+    if (!lo || !hi || !count)
+        return bad(c, key, "needs lo, hi and count");
+    SG_TRY(number_of(c, lo, key, &out->lo));
+    SG_TRY(number_of(c, hi, key, &out->hi));
+    return count_of(c, count, key, 4294967296.0, &out->count);
+}
+
+static sg_status parse_levels_item(const ctx *c, const cJSON *item,
+                                   const char *key, sg_levels *out)
+{
+    sg_levels levels = {0};
+    if (cJSON_IsString(item)) {
+        sg_status st = sg_parse_levels(item->valuestring, out, c->err);
+        if (st != SG_OK)
+            return sg_prefix(c->err, st, "%s: \"%s\": ", c->origin, key);
+        return SG_OK;
+    }
+    uint64_t count = 0;
+    if (cJSON_IsNumber(item)) {
+        SG_TRY(count_of(c, item, key, 4194304.0, &count));
+        levels.count = (uint32_t)count;
+        levels.span_grid = 1;
+        *out = levels;
+        return SG_OK;
+    }
+    if (!cJSON_IsObject(item))
+        return bad(c, key,
+                   "expected COUNT, \"LO:HI:COUNT\" or {lo, hi, count}");
+    static const char *const known[] = {"lo", "hi", "count", NULL};
+    char where[64];
+    snprintf(where, sizeof where, "\"%s\"", key);
+    SG_TRY(check_keys(c, item, where, known, 0));
+    const cJSON *lo = cJSON_GetObjectItemCaseSensitive(item, "lo");
+    const cJSON *hi = cJSON_GetObjectItemCaseSensitive(item, "hi");
+    const cJSON *cnt = cJSON_GetObjectItemCaseSensitive(item, "count");
+    if (!cnt)
+        return bad(c, key, "needs count");
+    if (!lo != !hi)
+        return bad(c, key, "give both lo and hi, or neither");
+    SG_TRY(count_of(c, cnt, key, 4194304.0, &count));
+    levels.count = (uint32_t)count;
+    levels.span_grid = !lo;
+    if (lo) {
+        SG_TRY(number_of(c, lo, key, &levels.lo));
+        SG_TRY(number_of(c, hi, key, &levels.hi));
+    }
+    *out = levels;
+    return SG_OK;
+}
+
+/* ----------------------------------------------------------- top level */
+
+static sg_status parse_named(const ctx *c, const cJSON *item, const char *key,
+                             int is_backend, sg_sweep_config *config)
+{
+    const char *name = NULL;
+    SG_TRY(string_of(c, item, key, &name));
+    sg_status st = is_backend
+                       ? sg_backend_from_name(name, &config->backend, c->err)
+                       : sg_strategy_from_name(name, &config->strategy,
+                                               c->err);
+    if (st != SG_OK)
+        return sg_prefix(c->err, st, "%s: \"%s\": ", c->origin, key);
+    return SG_OK;
+}
+
+static sg_status parse_threads(const ctx *c, const cJSON *item, int *out)
+{
+    if (!cJSON_IsNumber(item) || item->valuedouble != floor(item->valuedouble) ||
+        item->valuedouble < 0 || item->valuedouble > 4096)
+        return bad(c, "threads", "expected a whole number from 0 to 4096");
+    *out = (int)item->valuedouble;
+    return SG_OK;
+}
+
+static sg_status parse_top(const ctx *c, const cJSON *root,
+                           sg_sweep_config *config, unsigned *set,
+                           char *out_dir, size_t out_dir_size)
+{
+    static const char *const known[] = {
+        "law",      "params",   "tokens",  "loss_levels", "flops_levels",
+        "backend",  "strategy", "threads", "out",         NULL};
+    SG_TRY(check_keys(c, root, "config", known, 0));
+    const cJSON *item;
+    unsigned fields = 0;
+    sg_sweep_config cfg = *config;
+    if ((item = cJSON_GetObjectItemCaseSensitive(root, "law"))) {
+        SG_TRY(parse_law(c, item, &cfg.law));
+        fields |= SG_CONFIG_HAS_LAW;
+    }
+    if ((item = cJSON_GetObjectItemCaseSensitive(root, "params"))) {
+        SG_TRY(parse_axis_item(c, item, "params", &cfg.params));
+        fields |= SG_CONFIG_HAS_PARAMS;
+    }
+    if ((item = cJSON_GetObjectItemCaseSensitive(root, "tokens"))) {
+        SG_TRY(parse_axis_item(c, item, "tokens", &cfg.tokens));
+        fields |= SG_CONFIG_HAS_TOKENS;
+    }
+    if ((item = cJSON_GetObjectItemCaseSensitive(root, "loss_levels"))) {
+        SG_TRY(parse_levels_item(c, item, "loss_levels", &cfg.loss_levels));
+        fields |= SG_CONFIG_HAS_LOSS_LEVELS;
+    }
+    if ((item = cJSON_GetObjectItemCaseSensitive(root, "flops_levels"))) {
+        SG_TRY(parse_levels_item(c, item, "flops_levels", &cfg.flops_levels));
+        fields |= SG_CONFIG_HAS_FLOPS_LEVELS;
+    }
+    if ((item = cJSON_GetObjectItemCaseSensitive(root, "backend"))) {
+        SG_TRY(parse_named(c, item, "backend", 1, &cfg));
+        fields |= SG_CONFIG_HAS_BACKEND;
+    }
+    if ((item = cJSON_GetObjectItemCaseSensitive(root, "strategy"))) {
+        SG_TRY(parse_named(c, item, "strategy", 0, &cfg));
+        fields |= SG_CONFIG_HAS_STRATEGY;
+    }
+    if ((item = cJSON_GetObjectItemCaseSensitive(root, "threads"))) {
+        SG_TRY(parse_threads(c, item, &cfg.threads));
+        fields |= SG_CONFIG_HAS_THREADS;
+    }
+    if ((item = cJSON_GetObjectItemCaseSensitive(root, "out"))) {
+        if (!out_dir)
+            return bad(c, "out", "is not used by this command");
+        SG_TRY(copy_string(c, item, "out", out_dir, out_dir_size));
+        if (!*out_dir)
+            return bad(c, "out", "must not be empty");
+        fields |= SG_CONFIG_HAS_OUT;
+    }
+    *config = cfg;
+    if (set)
+        *set = fields;
+    return SG_OK;
+}
+
+/* Line and column of a byte offset, for messages about malformed JSON. */
+static void position_of(const char *text, size_t offset, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < offset && text[i]; i++) {
+        if (text[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+sg_status sg_config_parse(const char *json_text, const char *origin,
+                          sg_sweep_config *config, unsigned *fields_set,
+                          char *out_dir, size_t out_dir_size, sg_error *err)
+{
+    ctx c = {origin ? origin : "config", err};
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithOpts(json_text, &end, 1);
+    if (!root) {
+        int line, col;
+        size_t offset = end && end >= json_text ? (size_t)(end - json_text) : 0;
+        position_of(json_text, offset, &line, &col);
+        return sg_fail(err, SG_ERR_INPUT, "%s:%d:%d: malformed JSON", c.origin,
+                       line, col);
+    }
+    sg_status st = cJSON_IsObject(root)
+                       ? parse_top(&c, root, config, fields_set, out_dir,
+                                   out_dir_size)
+                       : sg_fail(err, SG_ERR_INPUT,
+                                 "%s: a config must be a JSON object",
+                                 c.origin);
+    cJSON_Delete(root);
+    return st;
+}
+
+static sg_status read_file(const char *path, char **text, sg_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return sg_fail(err, SG_ERR_INPUT, "cannot open config '%s': %s", path,
+                       strerror(errno));
+    char *buf = malloc(MAX_CONFIG_BYTES + 1);
+    if (!buf) {
+        fclose(f);
+        return sg_fail(err, SG_ERR_RUNTIME, "out of memory reading '%s'", path);
+    }
+    size_t n = fread(buf, 1, MAX_CONFIG_BYTES + 1, f);
+    int failed = ferror(f);
+    fclose(f);
+    sg_status st = SG_OK;
+    if (failed)
+        st = sg_fail(err, SG_ERR_INPUT, "cannot read config '%s'", path);
+    else if (n > MAX_CONFIG_BYTES)
+        st = sg_fail(err, SG_ERR_INPUT, "config '%s' is larger than 1 MiB",
+                     path);
+    else if (memchr(buf, '\0', n))
+        st = sg_fail(err, SG_ERR_INPUT, "config '%s' is not text", path);
+    if (st != SG_OK) {
+        free(buf);
+        return st;
+    }
+    buf[n] = '\0';
+    *text = buf;
+    return SG_OK;
+}
+
+sg_status sg_config_load(const char *path, sg_sweep_config *config,
+                         unsigned *fields_set, char *out_dir,
+                         size_t out_dir_size, sg_error *err)
+{
+    char *text;
+    SG_TRY(read_file(path, &text, err));
+    sg_status st = sg_config_parse(text, path, config, fields_set, out_dir,
+                                   out_dir_size, err);
+    free(text);
+    return st;
+}

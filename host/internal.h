@@ -1,0 +1,67 @@
+/*
+ * Declarations shared by host/ and kernels/ but not part of the public API.
+ */
+#ifndef SG_INTERNAL_H
+#define SG_INTERNAL_H
+
+#include "scalegrid.h"
+#include "../kernels/point_math.h"
+
+#include <stdarg.h>
+
+#if defined(__GNUC__)
+#define SG_PRINTF(fmt_index, first_arg) \
+    __attribute__((format(printf, fmt_index, first_arg)))
+#else
+#define SG_PRINTF(fmt_index, first_arg)
+#endif
+
+/* Records a one-line message in *err (if err is not NULL). Arguments may
+ * point into err->message itself. */
+void sg_set_error(sg_error *err, sg_status status, const char *fmt, ...)
+    SG_PRINTF(3, 4);
+/* Puts a formatted prefix before the message already in *err. */
+void sg_prefix_error(sg_error *err, sg_status status, const char *fmt, ...)
+    SG_PRINTF(3, 4);
+
+/* Both evaluate to `status`, visibly to the compiler, so that it knows an
+ * error path returns non-zero: `return sg_fail(err, SG_ERR_INPUT, ...)`. */
+#define sg_fail(err, status, ...) \
+    (sg_set_error((err), (status), __VA_ARGS__), (status))
+#define sg_prefix(err, status, ...) \
+    (sg_prefix_error((err), (status), __VA_ARGS__), (status))
+
+/* Returns from the calling function when `expr` is not SG_OK. */
+#define SG_TRY(expr)                   \
+    do {                               \
+        sg_status sg_try_status_ = (expr); \
+        if (sg_try_status_ != SG_OK)   \
+            return sg_try_status_;     \
+    } while (0)
+
+/* The law reduced to the numbers the per-point math needs. */
+sg_point_law sg_point_law_of(const sg_law *law);
+
+/* Knobs for tests and benchmarks, beyond the public sg_sweep_run. */
+typedef struct {
+    int scalar_only;   /* 1: the OpenMP kernel's portable loops, no SIMD */
+    uint64_t row_begin; /* sweep only rows [row_begin, row_end) of the grid */
+    uint64_t row_end;   /* (0, 0): every row */
+} sg_run_options;
+
+sg_status sg_sweep_run_with(const sg_sweep_config *config,
+                            const sg_run_options *options,
+                            sg_sweep_result *out, sg_error *err);
+
+/* Appends " (modified)" to a preset's name once its constants changed. */
+void sg_law_mark_modified(sg_law *law);
+
+/* Fixed-point text of a double that reads back to the same value (the
+ * shortest of %.15g, %.16g, %.17g that round-trips). buf >= 32 bytes. */
+void sg_format_double(char *buf, size_t size, double value);
+
+/* Human units: "7.0B", "1.4T", "350M" (counts); "1.2e21" (scientific). */
+void sg_format_count(char *buf, size_t size, double value);
+void sg_format_sci(char *buf, size_t size, double value);
+
+#endif /* SG_INTERNAL_H */

@@ -1,0 +1,336 @@
+/*
+ * The law catalogue: presets with their constants, conventions and sources
+ * (../shared/reference/laws.md), constant access by name, validation, and the
+ * scalar double-precision evaluation every backend is checked against.
+ */
+#include "scalegrid.h"
+#include "internal.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+static const sg_law presets[] = {
+    {
+        .name = "chinchilla",
+        .source = "Hoffmann et al. 2022, eq. 10 (constants rounded, as printed)",
+        .form = SG_FORM_CHINCHILLA,
+        .convention = SG_COUNT_ALL_PARAMS,
+        .E = 1.69, .A = 406.4, .B = 410.7, .alpha = 0.34, .beta = 0.28,
+    },
+    {
+        .name = "chinchilla-full",
+        .source = "Hoffmann et al. 2022, full-precision constants from the "
+                  "TeX source (quoted by Epoch AI's notebook)",
+        .form = SG_FORM_CHINCHILLA,
+        .convention = SG_COUNT_ALL_PARAMS,
+        /* E = exp(0.5267228), A = exp(6.0073404), B = exp(6.0179186) */
+        .E = 1.6933736809989528,
+        .A = 406.4010175194737,
+        .B = 410.7228269450398,
+        .alpha = 0.33917084,
+        .beta = 0.2849083,
+    },
+    {
+        .name = "epoch2024",
+        .source = "Besiroglu et al. 2024, Chinchilla Scaling: A replication "
+                  "attempt, arXiv 2404.10102",
+        .form = SG_FORM_CHINCHILLA,
+        .convention = SG_COUNT_ALL_PARAMS,
+        .E = 1.8172, .A = 482.01, .B = 2085.43, .alpha = 0.3478, .beta = 0.3658,
+    },
+    {
+        .name = "kaplan",
+        .source = "Kaplan et al. 2020, eq. 1.5 with Table 5 constants",
+        .form = SG_FORM_KAPLAN,
+        .convention = SG_COUNT_NON_EMBEDDING,
+        .Nc = 8.8e13, .Dc = 5.4e13, .aN = 0.076, .aD = 0.095,
+    },
+    {
+        .name = "kaplan-joint",
+        .source = "Kaplan et al. 2020, eq. 1.5 with Table 2 constants (the "
+                  "joint L(N, D) fit)",
+        .form = SG_FORM_KAPLAN,
+        .convention = SG_COUNT_NON_EMBEDDING,
+        .Nc = 6.4e13, .Dc = 1.8e13, .aN = 0.076, .aD = 0.103,
+    },
+};
+
+/* Kaplan Table 5, eq. 1.3: L(Cmin) = (Cc_min / Cmin)^aC_min, Cmin in PF-days. */
+#define KAPLAN_ALPHA_C_MIN 0.050
+#define KAPLAN_C_C_MIN_PF_DAYS 3.1e8
+/* Kaplan eq. 4.4: D >~ 5e3 N^0.74 keeps the overfitting penalty under ~2%. */
+#define KAPLAN_OVERFIT_COEFF 5e3
+#define KAPLAN_OVERFIT_EXPONENT 0.74
+
+typedef struct {
+    const char *name;
+    size_t offset;
+    int may_be_zero;
+} constant_slot;
+
+static const constant_slot chinchilla_slots[] = {
+    {"E", offsetof(sg_law, E), 1},
+    {"A", offsetof(sg_law, A), 0},
+    {"B", offsetof(sg_law, B), 0},
+    {"alpha", offsetof(sg_law, alpha), 0},
+    {"beta", offsetof(sg_law, beta), 0},
+};
+
+static const constant_slot kaplan_slots[] = {
+    {"Nc", offsetof(sg_law, Nc), 0},
+    {"Dc", offsetof(sg_law, Dc), 0},
+    {"aN", offsetof(sg_law, aN), 0},
+    {"aD", offsetof(sg_law, aD), 0},
+};
+
+static const constant_slot *slots_of(const sg_law *law, size_t *count)
+{
+    if (law->form == SG_FORM_KAPLAN) {
+        *count = sizeof kaplan_slots / sizeof kaplan_slots[0];
+        return kaplan_slots;
+    }
+    *count = sizeof chinchilla_slots / sizeof chinchilla_slots[0];
+    return chinchilla_slots;
+}
+
+static double *slot_ptr(sg_law *law, const constant_slot *slot)
+{
+    return (double *)((char *)law + slot->offset);
+}
+
+size_t sg_law_preset_count(void)
+{
+    return sizeof presets / sizeof presets[0];
+}
+
+const sg_law *sg_law_preset_at(size_t index)
+{
+    return index < sg_law_preset_count() ? &presets[index] : NULL;
+}
+
+static void append_preset_names(char *buf, size_t size)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < sg_law_preset_count() && used < size; i++) {
+        int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
+                         presets[i].name);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
+
+sg_status sg_law_preset(const char *name, sg_law *out, sg_error *err)
+{
+    for (size_t i = 0; i < sg_law_preset_count(); i++) {
+        if (strcmp(presets[i].name, name) == 0) {
+            *out = presets[i];
+            return SG_OK;
+        }
+    }
+    char names[256];
+    append_preset_names(names, sizeof names);
+    return sg_fail(err, SG_ERR_INPUT, "unknown law '%s' (known: %s)", name,
+                   names);
+}
+
+const char *sg_form_name(sg_form form)
+{
+    return form == SG_FORM_KAPLAN ? "kaplan" : "chinchilla";
+}
+
+sg_status sg_form_from_name(const char *name, sg_form *out, sg_error *err)
+{
+    if (strcmp(name, "chinchilla") == 0) {
+        *out = SG_FORM_CHINCHILLA;
+        return SG_OK;
+    }
+    if (strcmp(name, "kaplan") == 0) {
+        *out = SG_FORM_KAPLAN;
+        return SG_OK;
+    }
+    return sg_fail(err, SG_ERR_INPUT,
+                   "unknown law form '%s' (known: chinchilla, kaplan)", name);
+}
+
+const char *sg_convention_name(sg_convention convention)
+{
+    return convention == SG_COUNT_NON_EMBEDDING
+               ? "non-embedding parameters and compute"
+               : "all parameters (embeddings included)";
+}
+
+const char *sg_law_formula(const sg_law *law)
+{
+    return law->form == SG_FORM_KAPLAN ? "[(Nc/N)^(aN/aD) + Dc/D]^aD"
+                                       : "E + A/N^alpha + B/D^beta";
+}
+
+size_t sg_law_constant_count(const sg_law *law)
+{
+    size_t count;
+    slots_of(law, &count);
+    return count;
+}
+
+const char *sg_law_constant_name(const sg_law *law, size_t index)
+{
+    size_t count;
+    const constant_slot *slots = slots_of(law, &count);
+    return index < count ? slots[index].name : NULL;
+}
+
+double sg_law_constant_value(const sg_law *law, size_t index)
+{
+    size_t count;
+    const constant_slot *slots = slots_of(law, &count);
+    if (index >= count)
+        return NAN;
+    return *(const double *)((const char *)law + slots[index].offset);
+}
+
+static void append_constant_names(const sg_law *law, char *buf, size_t size)
+{
+    size_t count, used = 0;
+    const constant_slot *slots = slots_of(law, &count);
+    buf[0] = '\0';
+    for (size_t i = 0; i < count && used < size; i++) {
+        int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
+                         slots[i].name);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
+
+sg_status sg_law_set_constant(sg_law *law, const char *key, double value,
+                              sg_error *err)
+{
+    size_t count;
+    const constant_slot *slots = slots_of(law, &count);
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(slots[i].name, key) == 0) {
+            *slot_ptr(law, &slots[i]) = value;
+            return SG_OK;
+        }
+    }
+    char names[128];
+    append_constant_names(law, names, sizeof names);
+    return sg_fail(err, SG_ERR_INPUT,
+                   "law '%s' (%s form) has no constant '%s' (it has: %s)",
+                   law->name, sg_form_name(law->form), key, names);
+}
+
+void sg_law_mark_modified(sg_law *law)
+{
+    static const char suffix[] = " (modified)";
+    size_t len = strlen(law->name);
+    if (len >= sizeof suffix - 1 &&
+        strcmp(law->name + len - (sizeof suffix - 1), suffix) == 0)
+        return;
+    if (len + sizeof suffix <= sizeof law->name)
+        memcpy(law->name + len, suffix, sizeof suffix);
+}
+
+sg_status sg_law_apply_settings(sg_law *law, const char *settings,
+                                sg_error *err)
+{
+    char buf[1024];
+    if (strlen(settings) >= sizeof buf)
+        return sg_fail(err, SG_ERR_INPUT, "--set list is too long");
+    strcpy(buf, settings);
+    if (buf[0] == '\0')
+        return sg_fail(err, SG_ERR_INPUT,
+                       "--set needs key=value pairs, e.g. alpha=0.3,E=1.8");
+    char *save = NULL;
+    for (char *item = strtok_r(buf, ",", &save); item;
+         item = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(item, '=');
+        if (!eq || eq == item || eq[1] == '\0')
+            return sg_fail(err, SG_ERR_INPUT,
+                           "--set item '%s' is not key=value", item);
+        *eq = '\0';
+        double value;
+        sg_status st = sg_parse_number(eq + 1, &value, err);
+        if (st != SG_OK)
+            return sg_prefix(err, st, "--set %s: ", item);
+        SG_TRY(sg_law_set_constant(law, item, value, err));
+    }
+    sg_law_mark_modified(law);
+    return SG_OK;
+}
+
+sg_status sg_law_validate(const sg_law *law, sg_error *err)
+{
+    size_t count;
+    const constant_slot *slots = slots_of(law, &count);
+    for (size_t i = 0; i < count; i++) {
+        double v = *(const double *)((const char *)law + slots[i].offset);
+        if (!isfinite(v))
+            return sg_fail(err, SG_ERR_INPUT,
+                           "law '%s': constant %s is not a finite number",
+                           law->name, slots[i].name);
+        if (v < 0 || (v == 0 && !slots[i].may_be_zero))
+            return sg_fail(err, SG_ERR_INPUT,
+                           "law '%s': constant %s must be %s (got %g)",
+                           law->name, slots[i].name,
+                           slots[i].may_be_zero ? "non-negative" : "positive",
+                           v);
+    }
+    return SG_OK;
+}
+
+sg_point_law sg_point_law_of(const sg_law *law)
+{
+    sg_point_law p = {0};
+    p.form = law->form == SG_FORM_KAPLAN ? SG_PM_FORM_KAPLAN
+                                         : SG_PM_FORM_CHINCHILLA;
+    p.E = law->E;
+    p.A = law->A;
+    p.B = law->B;
+    p.alpha = law->alpha;
+    p.beta = law->beta;
+    p.Nc = law->Nc;
+    p.Dc = law->Dc;
+    p.aD = law->aD;
+    p.p = law->form == SG_FORM_KAPLAN ? law->aN / law->aD : 0.0;
+    return p;
+}
+
+double sg_law_loss(const sg_law *law, double params, double tokens)
+{
+    sg_point_law p = sg_point_law_of(law);
+    return sg_point_loss(&p, params, tokens);
+}
+
+double sg_law_floor(const sg_law *law)
+{
+    return law->form == SG_FORM_KAPLAN ? 0.0 : law->E;
+}
+
+double sg_kaplan_loss_params(const sg_law *law, double params)
+{
+    return pow(law->Nc / params, law->aN);
+}
+
+double sg_kaplan_loss_tokens(const sg_law *law, double tokens)
+{
+    return pow(law->Dc / tokens, law->aD);
+}
+
+double sg_kaplan_loss_compute(double pf_days)
+{
+    return pow(KAPLAN_C_C_MIN_PF_DAYS / pf_days, KAPLAN_ALPHA_C_MIN);
+}
+
+double sg_overfit_threshold_tokens(double params)
+{
+    return KAPLAN_OVERFIT_COEFF * pow(params, KAPLAN_OVERFIT_EXPONENT);
+}
+
+double sg_flops(double params, double tokens)
+{
+    return sg_point_flops(params, tokens);
+}

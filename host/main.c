@@ -1,0 +1,56 @@
+/* scalegrid: the command-line program. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char main_help[] =
+    "scalegrid " SG_VERSION ": LLM scaling-law planning by dense grid sweeps\n"
+    "\n"
+    "usage: scalegrid [SWEEP OPTIONS]      the default sweep (chinchilla,\n"
+    "                                      16384 x 16384 points); options as\n"
+    "                                      for scalegrid sweep\n"
+    "       scalegrid laws [--json]        the built-in laws\n"
+    "       scalegrid eval ...             loss and cost of one (N, D)\n"
+    "       scalegrid optimal ...          compute-optimal point for a\n"
+    "                                      budget or a target loss\n"
+    "       scalegrid sweep ...            dense grid sweep and frontiers\n"
+    "       scalegrid COMMAND --help       a command's options\n"
+    "       scalegrid --version\n";
+
+typedef int (*command_fn)(int argc, char **argv);
+
+static const struct {
+    const char *name;
+    command_fn run;
+} commands[] = {
+    {"laws", cli_laws},
+    {"eval", cli_eval},
+    {"optimal", cli_optimal},
+    {"sweep", cli_sweep},
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_sweep(argc, argv);
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 ||
+        strcmp(name, "help") == 0) {
+        fputs(main_help, stdout);
+        return 0;
+    }
+    if (strcmp(name, "--version") == 0) {
+        printf("scalegrid %s\n", SG_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    /* `scalegrid --out DIR` is the default sweep with that option. */
+    if (name[0] == '-')
+        return cli_sweep(argc, argv);
+    fprintf(stderr, "scalegrid: unknown command '%s' (known: laws, eval, "
+                    "optimal, sweep)\n", name);
+    return SG_ERR_INPUT;
+}

@@ -1,0 +1,277 @@
+/*
+ * Compute-optimal points: the least loss for a budget C = 6 N D, and the
+ * least compute reaching a target loss.
+ *
+ * Closed forms (laws.md):
+ *  - Chinchilla eq. 4: N = G (C/6)^a, D = (C/6)^b / G, and its inverse
+ *    through the reducible loss K (C/6)^(-alpha beta/(alpha+beta)).
+ *  - Kaplan eq. 1.5 with x = (Nc/N)^(aN/aD), y = Dc/D: both optima satisfy
+ *    y = (aN/aD) x (the iso-loss optimum; under fixed C the same condition
+ *    gives N^(1+p) = p Nc^p C / (6 Dc)).
+ * Numeric: the optimum is where the loss's log-derivatives in N and D agree
+ * (d L/d ln N = d L/d ln D), found by bisection in u = ln N to double
+ * precision (well below the 1e-12 relative the API promises). It needs no
+ * closed form, so it serves laws without one and cross-checks those with one.
+ */
+#include "internal.h"
+
+#include <math.h>
+
+#define LN6 1.791759469228055
+/* Half-width of the bisection bracket in ln N: N over a factor e^300. */
+#define BRACKET_HALF_WIDTH 150.0
+#define BISECTION_STEPS 200
+
+const char *sg_method_name(sg_method method)
+{
+    switch (method) {
+    case SG_METHOD_CLOSED_FORM: return "closed-form";
+    case SG_METHOD_NUMERIC: return "numeric";
+    default: return "auto";
+    }
+}
+
+sg_status sg_chinchilla_allocation(const sg_law *law, double *G, double *a,
+                                   double *b, sg_error *err)
+{
+    if (law->form != SG_FORM_CHINCHILLA)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "law '%s' is not of the Chinchilla form", law->name);
+    double sum = law->alpha + law->beta;
+    *G = pow(law->alpha * law->A / (law->beta * law->B), 1.0 / sum);
+    *a = law->beta / sum;
+    *b = law->alpha / sum;
+    return SG_OK;
+}
+
+static sg_status finish(const sg_law *law, double params, double tokens,
+                        sg_method method, sg_optimum *out, sg_error *err)
+{
+    if (!isfinite(params) || !isfinite(tokens) || params <= 0 || tokens <= 0)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "the optimum of law '%s' lies outside double range "
+                       "(N = %g, D = %g)",
+                       law->name, params, tokens);
+    out->params = params;
+    out->tokens = tokens;
+    out->flops = sg_flops(params, tokens);
+    out->loss = sg_law_loss(law, params, tokens);
+    out->method = method;
+    return SG_OK;
+}
+
+/* ------------------------------------------------------- closed forms */
+
+static sg_status chinchilla_for_flops(const sg_law *law, double flops,
+                                      sg_optimum *out, sg_error *err)
+{
+    double G = 0, a = 0, b = 0;
+    SG_TRY(sg_chinchilla_allocation(law, &G, &a, &b, err));
+    double c6 = flops / 6.0;
+    return finish(law, G * pow(c6, a), pow(c6, b) / G, SG_METHOD_CLOSED_FORM,
+                  out, err);
+}
+
+static sg_status chinchilla_for_loss(const sg_law *law, double loss,
+                                     sg_optimum *out, sg_error *err)
+{
+    double G = 0, a = 0, b = 0;
+    SG_TRY(sg_chinchilla_allocation(law, &G, &a, &b, err));
+    double K = law->A * pow(G, -law->alpha) + law->B * pow(G, law->beta);
+    double exponent = law->alpha * law->beta / (law->alpha + law->beta);
+    /* reducible = K (C/6)^-exponent  =>  C/6 = (reducible / K)^(-1/exponent) */
+    double c6 = pow((loss - law->E) / K, -1.0 / exponent);
+    return finish(law, G * pow(c6, a), pow(c6, b) / G, SG_METHOD_CLOSED_FORM,
+                  out, err);
+}
+
+static double kaplan_p(const sg_law *law)
+{
+    return law->aN / law->aD;
+}
+
+static sg_status kaplan_for_flops(const sg_law *law, double flops,
+                                  sg_optimum *out, sg_error *err)
+{
+    double p = kaplan_p(law);
+    double ln_n = (log(p) + p * log(law->Nc) + log(flops) - LN6 -
+                   log(law->Dc)) / (1.0 + p);
+    double params = exp(ln_n);
+    return finish(law, params, flops / (6.0 * params), SG_METHOD_CLOSED_FORM,
+                  out, err);
+}
+
+static sg_status kaplan_for_loss(const sg_law *law, double loss,
+                                 sg_optimum *out, sg_error *err)
+{
+    double p = kaplan_p(law);
+    double s = pow(loss, 1.0 / law->aD);
+    double x = s / (1.0 + p);
+    double y = s - x;
+    return finish(law, law->Nc * pow(x, -1.0 / p), law->Dc / y,
+                  SG_METHOD_CLOSED_FORM, out, err);
+}
+
+/* ------------------------------------------------------------ numeric */
+
+/*
+ * Stationarity of the loss along a constraint, as a function of u = ln N:
+ * proportional to d L/d ln D - d L/d ln N with a positive factor dropped.
+ * Negative while N is too small, positive once N is too large.
+ *   Chinchilla: d L/d ln N = -alpha f, d L/d ln D = -beta g with
+ *               f = A N^-alpha, g = B D^-beta.
+ *   Kaplan:     both carry the factor aD S^(aD-1) > 0; what remains is
+ *               -p x and -y with x = (Nc/N)^p, y = Dc/D.
+ */
+static double stationarity(const sg_law *law, double n_term, double d_term)
+{
+    if (law->form == SG_FORM_KAPLAN)
+        return d_term - kaplan_p(law) * n_term;
+    return law->beta * d_term - law->alpha * n_term;
+}
+
+static double n_term_at(const sg_law *law, double ln_params)
+{
+    if (law->form == SG_FORM_KAPLAN)
+        return exp(kaplan_p(law) * (log(law->Nc) - ln_params));
+    return law->A * exp(-law->alpha * ln_params);
+}
+
+/* D's term on the iso-FLOP line D = C / (6N). */
+static double d_term_for_flops(const sg_law *law, double ln_flops,
+                               double ln_params)
+{
+    double ln_tokens = ln_flops - LN6 - ln_params;
+    if (law->form == SG_FORM_KAPLAN)
+        return law->Dc * exp(-ln_tokens);
+    return law->B * exp(-law->beta * ln_tokens);
+}
+
+/* D's term on the iso-loss contour L(N, D) = loss: what the loss leaves. */
+static double d_term_for_loss(const sg_law *law, double loss, double n_term)
+{
+    if (law->form == SG_FORM_KAPLAN)
+        return pow(loss, 1.0 / law->aD) - n_term;
+    return loss - law->E - n_term;
+}
+
+static double tokens_from_d_term(const sg_law *law, double d_term)
+{
+    if (law->form == SG_FORM_KAPLAN)
+        return law->Dc / d_term;
+    return pow(law->B / d_term, 1.0 / law->beta);
+}
+
+typedef struct {
+    const sg_law *law;
+    int for_loss;  /* 1: iso-loss contour, 0: iso-FLOP line */
+    double target; /* loss, or ln C */
+} constraint;
+
+static double constrained_stationarity(const constraint *c, double u)
+{
+    double n_term = n_term_at(c->law, u);
+    double d_term = c->for_loss ? d_term_for_loss(c->law, c->target, n_term)
+                                : d_term_for_flops(c->law, c->target, u);
+    return stationarity(c->law, n_term, d_term);
+}
+
+static double bisect(const constraint *c, double lo, double hi)
+{
+    for (int i = 0; i < BISECTION_STEPS && hi - lo > 1e-15 * fabs(lo); i++) {
+        double mid = 0.5 * (lo + hi);
+        if (mid <= lo || mid >= hi)
+            break;
+        if (constrained_stationarity(c, mid) < 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+static sg_status numeric_for_flops(const sg_law *law, double flops,
+                                   sg_optimum *out, sg_error *err)
+{
+    constraint c = {law, 0, log(flops)};
+    double mid = 0.5 * (c.target - LN6);
+    double lo = mid - BRACKET_HALF_WIDTH, hi = mid + BRACKET_HALF_WIDTH;
+    if (!(constrained_stationarity(&c, lo) < 0 &&
+          constrained_stationarity(&c, hi) > 0))
+        return sg_fail(err, SG_ERR_INPUT,
+                       "law '%s' has no interior optimum at %g FLOPs",
+                       law->name, flops);
+    double u = bisect(&c, lo, hi);
+    double params = exp(u);
+    return finish(law, params, flops / (6.0 * params), SG_METHOD_NUMERIC, out,
+                  err);
+}
+
+/* Smallest ln N at which the contour L = loss still has a finite D. */
+static double contour_min_ln_params(const sg_law *law, double loss)
+{
+    if (law->form == SG_FORM_KAPLAN)
+        return log(law->Nc) - log(pow(loss, 1.0 / law->aD)) / kaplan_p(law);
+    return (log(law->A) - log(loss - law->E)) / law->alpha;
+}
+
+static sg_status numeric_for_loss(const sg_law *law, double loss,
+                                  sg_optimum *out, sg_error *err)
+{
+    constraint c = {law, 1, loss};
+    double edge = contour_min_ln_params(law, loss);
+    /* Just inside the contour's edge D is huge and its term ~0 (too small
+     * an N); far beyond it the N term vanishes (too large an N). */
+    double lo = edge + 1e-9 * fmax(1.0, fabs(edge));
+    double hi = edge + 2 * BRACKET_HALF_WIDTH;
+    if (!(constrained_stationarity(&c, lo) < 0 &&
+          constrained_stationarity(&c, hi) > 0))
+        return sg_fail(err, SG_ERR_INPUT,
+                       "law '%s' has no interior optimum at loss %g",
+                       law->name, loss);
+    double u = bisect(&c, lo, hi);
+    double n_term = n_term_at(law, u);
+    double tokens = tokens_from_d_term(law, d_term_for_loss(law, loss, n_term));
+    return finish(law, exp(u), tokens, SG_METHOD_NUMERIC, out, err);
+}
+
+/* ------------------------------------------------------------- public */
+
+sg_status sg_optimal_for_flops(const sg_law *law, double flops,
+                               sg_method method, sg_optimum *out,
+                               sg_error *err)
+{
+    SG_TRY(sg_law_validate(law, err));
+    if (!isfinite(flops) || flops <= 0)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "compute budget must be a positive number of FLOPs "
+                       "(got %g)",
+                       flops);
+    if (method == SG_METHOD_NUMERIC)
+        return numeric_for_flops(law, flops, out, err);
+    return law->form == SG_FORM_KAPLAN
+               ? kaplan_for_flops(law, flops, out, err)
+               : chinchilla_for_flops(law, flops, out, err);
+}
+
+sg_status sg_optimal_for_loss(const sg_law *law, double loss, sg_method method,
+                              sg_optimum *out, sg_error *err)
+{
+    SG_TRY(sg_law_validate(law, err));
+    double floor_loss = sg_law_floor(law);
+    if (!isfinite(loss))
+        return sg_fail(err, SG_ERR_INPUT, "target loss must be finite");
+    if (loss <= floor_loss)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "target loss %g is unreachable: it is at or below the "
+                       "floor of law '%s' (%s = %g)",
+                       loss, law->name,
+                       law->form == SG_FORM_KAPLAN ? "L as N, D -> infinity"
+                                                   : "E",
+                       floor_loss);
+    if (method == SG_METHOD_NUMERIC)
+        return numeric_for_loss(law, loss, out, err);
+    return law->form == SG_FORM_KAPLAN ? kaplan_for_loss(law, loss, out, err)
+                                       : chinchilla_for_loss(law, loss, out,
+                                                             err);
+}

@@ -1,0 +1,588 @@
+/*
+ * Sweeps: validate the config, plan the grid (axes, levels, per-row and
+ * per-column terms), dispatch blocks of rows to a backend, merge the bins
+ * and turn them into frontier rows.
+ *
+ * Memory is O(rows + cols + levels x threads), never O(rows x cols).
+ */
+#include "internal.h"
+#include "../kernels/sweep_kernels.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * Slack of a band edge, in band widths. A point counts as reaching a level
+ * if it lies within a millionth of a level spacing above it: a point that
+ * sits exactly on a level (the grid's own corners when the levels span the
+ * grid) is then never pushed into the band above by the last bit of
+ * rounding in its band coordinate. Folded into loss_top and ln_flops_top, so
+ * it costs nothing per point and every backend applies it identically.
+ */
+#define BAND_EDGE_SLACK 1e-6
+
+/* Points per dispatched block of rows: small enough for a later progress
+ * report or interrupt check between blocks, large enough to amortise a
+ * parallel region. */
+#define POINTS_PER_BLOCK (UINT64_C(1) << 26)
+
+void sg_sweep_config_default(sg_sweep_config *config)
+{
+    memset(config, 0, sizeof *config);
+    sg_law_preset("chinchilla", &config->law, NULL);
+    config->params = (sg_axis){1e7, 1e13, 16384};
+    config->tokens = (sg_axis){1e8, 1e14, 16384};
+    config->loss_levels = (sg_levels){0, 0, 1024, 1};
+    config->flops_levels = (sg_levels){0, 0, 256, 1};
+    config->backend = SG_BACKEND_AUTO;
+    config->strategy = SG_STRATEGY_AUTO;
+    config->threads = 0;
+}
+
+const char *sg_backend_name(sg_backend backend)
+{
+    switch (backend) {
+    case SG_BACKEND_REFERENCE: return "reference";
+    case SG_BACKEND_OPENMP: return "openmp";
+    default: return "auto";
+    }
+}
+
+sg_status sg_backend_from_name(const char *name, sg_backend *out,
+                               sg_error *err)
+{
+    static const sg_backend all[] = {SG_BACKEND_AUTO, SG_BACKEND_REFERENCE,
+                                     SG_BACKEND_OPENMP};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (strcmp(name, sg_backend_name(all[i])) == 0) {
+            *out = all[i];
+            return SG_OK;
+        }
+    if (strcmp(name, "cuda") == 0)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "backend 'cuda' is not part of this build (known: "
+                       "auto, reference, openmp)");
+    return sg_fail(err, SG_ERR_INPUT,
+                   "unknown backend '%s' (known: auto, reference, openmp)",
+                   name);
+}
+
+const char *sg_strategy_name(sg_strategy strategy)
+{
+    switch (strategy) {
+    case SG_STRATEGY_DIRECT: return "direct";
+    case SG_STRATEGY_FACTORED: return "factored";
+    default: return "auto";
+    }
+}
+
+sg_status sg_strategy_from_name(const char *name, sg_strategy *out,
+                                sg_error *err)
+{
+    static const sg_strategy all[] = {SG_STRATEGY_AUTO, SG_STRATEGY_DIRECT,
+                                      SG_STRATEGY_FACTORED};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (strcmp(name, sg_strategy_name(all[i])) == 0) {
+            *out = all[i];
+            return SG_OK;
+        }
+    return sg_fail(err, SG_ERR_INPUT,
+                   "unknown strategy '%s' (known: auto, direct, factored)",
+                   name);
+}
+
+int sg_openmp_threads_available(void)
+{
+#ifdef _OPENMP
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+/* ------------------------------------------------------------ validation */
+
+static double physical_memory_bytes(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && size > 0 ? (double)pages * (double)size : 0.0;
+}
+
+/* Per-row and per-column arrays of doubles in a plan (see row_array). */
+#define ROW_ARRAYS 5
+#define COL_ARRAYS 4
+
+static double plan_bytes(const sg_sweep_config *c)
+{
+    return 8.0 * (ROW_ARRAYS * (double)c->params.count +
+                  COL_ARRAYS * (double)c->tokens.count);
+}
+
+sg_status sg_sweep_config_validate(const sg_sweep_config *c, sg_error *err)
+{
+    SG_TRY(sg_law_validate(&c->law, err));
+    SG_TRY(sg_axis_validate(&c->params, "params axis", err));
+    SG_TRY(sg_axis_validate(&c->tokens, "tokens axis", err));
+    SG_TRY(sg_levels_validate(&c->loss_levels, "loss levels", err));
+    SG_TRY(sg_levels_validate(&c->flops_levels, "flops levels", err));
+    if (c->threads < 0 || c->threads > 4096)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "threads must be between 0 (all) and 4096 (got %d)",
+                       c->threads);
+    if (c->params.count > (UINT64_C(1) << 62) / c->tokens.count)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "a %llu x %llu grid has more points than 64-bit "
+                       "indices allow",
+                       (unsigned long long)c->params.count,
+                       (unsigned long long)c->tokens.count);
+    if (c->threads > 1 && !sg_openmp_threads_available())
+        return sg_fail(err, SG_ERR_INPUT,
+                       "this build has no OpenMP, so it runs one thread "
+                       "(asked for %d); rebuild without NO_OMP=1",
+                       c->threads);
+    if (c->backend == SG_BACKEND_REFERENCE &&
+        c->strategy == SG_STRATEGY_FACTORED)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "the reference backend evaluates every point directly; "
+                       "strategy 'factored' needs backend openmp");
+    double flops_hi = sg_flops(c->params.hi, c->tokens.hi);
+    if (!isfinite(flops_hi))
+        return sg_fail(err, SG_ERR_INPUT,
+                       "6 N D overflows at the grid's corner (N = %g, D = %g)",
+                       c->params.hi, c->tokens.hi);
+    double need = plan_bytes(c), have = physical_memory_bytes();
+    if (have > 0 && need > 0.5 * have)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "grid axes of %llu x %llu points need %.3g GB for their "
+                       "per-row and per-column terms; this machine has %.3g GB",
+                       (unsigned long long)c->params.count,
+                       (unsigned long long)c->tokens.count, need / 1e9,
+                       have / 1e9);
+    return SG_OK;
+}
+
+/* -------------------------------------------------------------- planning */
+
+/* The plan's per-row and per-column arrays live in two blocks, one array
+ * of doubles after another. */
+enum { ROW_PARAMS, ROW_SIX_PARAMS, ROW_TERM, ROW_LOSS_PART, ROW_FLOPS_PART };
+enum { COL_TOKENS, COL_TERM, COL_LOSS_PART, COL_FLOPS_PART };
+
+typedef struct {
+    sg_plan plan;
+    double *rows_mem, *cols_mem;
+    sg_levels loss_levels, flops_levels; /* resolved */
+} planned_sweep;
+
+static double *row_array(const planned_sweep *ps, int slot)
+{
+    return ps->rows_mem + (size_t)slot * ps->plan.rows;
+}
+
+static double *col_array(const planned_sweep *ps, int slot)
+{
+    return ps->cols_mem + (size_t)slot * ps->plan.cols;
+}
+
+static void axis_geometry(const sg_axis *axis, double *ln_lo, double *step)
+{
+    *ln_lo = log(axis->lo);
+    *step = axis->count > 1
+                ? (log(axis->hi) - *ln_lo) / (double)(axis->count - 1)
+                : 0.0;
+}
+
+static void fill_row_terms(planned_sweep *ps)
+{
+    sg_plan *p = &ps->plan;
+    double *params = row_array(ps, ROW_PARAMS);
+    double *six = row_array(ps, ROW_SIX_PARAMS), *row = row_array(ps, ROW_TERM);
+    for (uint64_t i = 0; i < p->rows; i++) {
+        params[i] = sg_axis_point(p->params_lo, p->params_hi, p->rows,
+                                  p->params_ln_lo, p->params_step, i);
+        six[i] = 6.0 * params[i];
+        row[i] = sg_row_term(&p->law, params[i]);
+    }
+    p->params = params;
+    p->six_params = six;
+    p->row_term = row;
+    p->loss_row = row_array(ps, ROW_LOSS_PART);
+    p->flops_row = row_array(ps, ROW_FLOPS_PART);
+}
+
+static void fill_col_terms(planned_sweep *ps)
+{
+    sg_plan *p = &ps->plan;
+    double *tokens = col_array(ps, COL_TOKENS), *col = col_array(ps, COL_TERM);
+    int nonincreasing = 1;
+    for (uint64_t j = 0; j < p->cols; j++) {
+        tokens[j] = sg_axis_point(p->tokens_lo, p->tokens_hi, p->cols,
+                                  p->tokens_ln_lo, p->tokens_step, j);
+        col[j] = sg_col_term(&p->law, tokens[j]);
+        if (!(j == 0 || col[j] <= col[j - 1]))
+            nonincreasing = 0;
+    }
+    p->tokens = tokens;
+    p->col_term = col;
+    p->loss_col = col_array(ps, COL_LOSS_PART);
+    p->flops_col = col_array(ps, COL_FLOPS_PART);
+    p->col_term_nonincreasing = nonincreasing;
+}
+
+/* The row and column parts of both band coordinates (point_math.h); they
+ * need the resolved levels. */
+static void fill_band_parts(planned_sweep *ps)
+{
+    const sg_plan *p = &ps->plan;
+    double *loss_row = row_array(ps, ROW_LOSS_PART);
+    double *flops_row = row_array(ps, ROW_FLOPS_PART);
+    for (uint64_t i = 0; i < p->rows; i++) {
+        loss_row[i] = sg_loss_band_row(p->loss_top, p->loss_inv_width,
+                                       p->row_term[i]);
+        flops_row[i] = sg_flops_band_row(
+            p->ln_flops_top, p->flops_inv_width,
+            sg_axis_log(p->params_ln_lo, p->params_step, i));
+    }
+    double *loss_col = col_array(ps, COL_LOSS_PART);
+    double *flops_col = col_array(ps, COL_FLOPS_PART);
+    for (uint64_t j = 0; j < p->cols; j++) {
+        loss_col[j] = sg_loss_band_col(p->loss_inv_width, p->col_term[j]);
+        flops_col[j] = sg_flops_band_col(
+            p->flops_inv_width,
+            sg_axis_log(p->tokens_ln_lo, p->tokens_step, j));
+    }
+}
+
+static int tokens_strictly_increasing(const sg_plan *p)
+{
+    for (uint64_t j = 1; j < p->cols; j++)
+        if (!(p->tokens[j] > p->tokens[j - 1]))
+            return 0;
+    return 1;
+}
+
+/* Least and greatest loss on the grid. The combination is monotone in both
+ * terms, so the extremes combine the extreme terms and equal, bit for bit,
+ * the loss of a grid corner. */
+static void grid_loss_range(const sg_plan *p, double *lo, double *hi)
+{
+    double rmin = INFINITY, rmax = -INFINITY, cmin = INFINITY, cmax = -INFINITY;
+    for (uint64_t i = 0; i < p->rows; i++) {
+        rmin = fmin(rmin, p->row_term[i]);
+        rmax = fmax(rmax, p->row_term[i]);
+    }
+    for (uint64_t j = 0; j < p->cols; j++) {
+        cmin = fmin(cmin, p->col_term[j]);
+        cmax = fmax(cmax, p->col_term[j]);
+    }
+    *lo = sg_combine_terms(&p->law, rmin, cmin);
+    *hi = sg_combine_terms(&p->law, rmax, cmax);
+}
+
+static sg_status resolve_loss_levels(planned_sweep *ps, const sg_levels *want,
+                                     sg_error *err)
+{
+    sg_levels levels = *want;
+    if (levels.span_grid) {
+        grid_loss_range(&ps->plan, &levels.lo, &levels.hi);
+        levels.span_grid = 0;
+        if (!isfinite(levels.lo) || !isfinite(levels.hi))
+            return sg_fail(err, SG_ERR_INPUT,
+                           "the grid's loss range is not finite (%g..%g); "
+                           "give --loss-levels LO:HI:COUNT",
+                           levels.lo, levels.hi);
+        if (!(levels.lo < levels.hi))
+            return sg_fail(err, SG_ERR_INPUT,
+                           "the grid's loss range is a single value (%g); "
+                           "give --loss-levels LO:HI:COUNT",
+                           levels.lo);
+    }
+    ps->loss_levels = levels;
+    double width = (levels.hi - levels.lo) / (double)(levels.count - 1);
+    ps->plan.loss_top = levels.hi + BAND_EDGE_SLACK * width;
+    ps->plan.loss_inv_width = 1.0 / width;
+    ps->plan.loss_count = levels.count;
+    return SG_OK;
+}
+
+static sg_status resolve_flops_levels(planned_sweep *ps, const sg_levels *want,
+                                      sg_error *err)
+{
+    sg_levels levels = *want;
+    if (levels.span_grid) {
+        levels.lo = sg_flops(ps->plan.params_lo, ps->plan.tokens_lo);
+        levels.hi = sg_flops(ps->plan.params_hi, ps->plan.tokens_hi);
+        levels.span_grid = 0;
+        if (!(levels.lo < levels.hi))
+            return sg_fail(err, SG_ERR_INPUT,
+                           "the grid's compute range is a single value (%g "
+                           "FLOPs); give --flops-levels LO:HI:COUNT",
+                           levels.lo);
+    }
+    ps->flops_levels = levels;
+    double width = (log(levels.hi) - log(levels.lo)) / (double)(levels.count - 1);
+    ps->plan.ln_flops_top = log(levels.hi) + BAND_EDGE_SLACK * width;
+    ps->plan.flops_inv_width = 1.0 / width;
+    ps->plan.flops_count = levels.count;
+    return SG_OK;
+}
+
+static void planned_sweep_free(planned_sweep *ps)
+{
+    free(ps->rows_mem);
+    free(ps->cols_mem);
+    ps->rows_mem = ps->cols_mem = NULL;
+}
+
+static sg_status plan_sweep(const sg_sweep_config *c, planned_sweep *ps,
+                            sg_error *err)
+{
+    memset(ps, 0, sizeof *ps);
+    sg_plan *p = &ps->plan;
+    p->law = sg_point_law_of(&c->law);
+    p->rows = c->params.count;
+    p->cols = c->tokens.count;
+    p->params_lo = c->params.lo;
+    p->params_hi = c->params.hi;
+    axis_geometry(&c->params, &p->params_ln_lo, &p->params_step);
+    p->tokens_lo = c->tokens.lo;
+    p->tokens_hi = c->tokens.hi;
+    axis_geometry(&c->tokens, &p->tokens_ln_lo, &p->tokens_step);
+
+    ps->rows_mem = malloc((size_t)p->rows * ROW_ARRAYS * sizeof(double));
+    ps->cols_mem = malloc((size_t)p->cols * COL_ARRAYS * sizeof(double));
+    if (!ps->rows_mem || !ps->cols_mem) {
+        planned_sweep_free(ps);
+        return sg_fail(err, SG_ERR_RUNTIME,
+                       "out of memory planning a %llu x %llu grid",
+                       (unsigned long long)p->rows,
+                       (unsigned long long)p->cols);
+    }
+    fill_row_terms(ps);
+    fill_col_terms(ps);
+    sg_status st = SG_OK;
+    if (!tokens_strictly_increasing(p))
+        st = sg_fail(err, SG_ERR_INPUT,
+                     "tokens axis is not strictly increasing in double "
+                     "precision; use fewer points or a wider range");
+    if (st == SG_OK)
+        st = resolve_loss_levels(ps, &c->loss_levels, err);
+    if (st == SG_OK)
+        st = resolve_flops_levels(ps, &c->flops_levels, err);
+    if (st != SG_OK) {
+        planned_sweep_free(ps);
+        return st;
+    }
+    fill_band_parts(ps);
+    return SG_OK;
+}
+
+/* ------------------------------------------------------------- dispatch */
+
+static sg_backend resolve_backend(sg_backend wanted)
+{
+    return wanted == SG_BACKEND_AUTO ? SG_BACKEND_OPENMP : wanted;
+}
+
+static sg_strategy resolve_strategy(sg_strategy wanted)
+{
+    /* Every built-in form separates into row and column terms. */
+    return wanted == SG_STRATEGY_AUTO ? SG_STRATEGY_FACTORED : wanted;
+}
+
+static int resolve_threads(sg_backend backend, int wanted)
+{
+    if (backend == SG_BACKEND_REFERENCE)
+        return 1;
+    int available = sg_openmp_max_threads();
+    return wanted > 0 && sg_openmp_threads_available() ? wanted : available;
+}
+
+static uint64_t rows_per_block(const sg_plan *p)
+{
+    uint64_t rows = POINTS_PER_BLOCK / (p->cols ? p->cols : 1);
+    uint64_t min_rows = (uint64_t)p->threads * 64;
+    return rows < min_rows ? min_rows : rows;
+}
+
+static sg_status run_blocks(const sg_plan *p, sg_backend backend,
+                            uint64_t row_begin, uint64_t row_end,
+                            sg_bins *bins, sg_error *err)
+{
+    uint64_t block = rows_per_block(p);
+    for (uint64_t r0 = row_begin; r0 < row_end; r0 += block) {
+        uint64_t r1 = row_end - r0 < block ? row_end : r0 + block;
+        if (backend == SG_BACKEND_REFERENCE) {
+            sg_sweep_reference(p, r0, r1, bins);
+        } else if (sg_sweep_openmp(p, r0, r1, bins) != 0) {
+            return sg_fail(err, SG_ERR_RUNTIME,
+                           "out of memory for the OpenMP backend's bins");
+        }
+    }
+    return SG_OK;
+}
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* ------------------------------------------------------------- results */
+
+double sg_loss_level_value(const sg_levels *levels, uint32_t k)
+{
+    if (k + 1 >= levels->count)
+        return levels->hi;
+    double width = (levels->hi - levels->lo) / (double)(levels->count - 1);
+    return levels->lo + (double)k * width;
+}
+
+double sg_flops_level_value(const sg_levels *levels, uint32_t k)
+{
+    if (k == 0)
+        return levels->lo;
+    if (k + 1 >= levels->count)
+        return levels->hi;
+    double ln_lo = log(levels->lo);
+    double step = (log(levels->hi) - ln_lo) / (double)(levels->count - 1);
+    return exp(ln_lo + (double)k * step);
+}
+
+static sg_frontier_row row_of(const sg_plan *p, const sg_best *best,
+                              double level)
+{
+    sg_frontier_row row = {.level = level, .empty = 1};
+    if (best->index == SG_NO_POINT)
+        return row;
+    row.empty = 0;
+    row.row = best->index / p->cols;
+    row.col = best->index % p->cols;
+    row.params = p->params[row.row];
+    row.tokens = p->tokens[row.col];
+    row.flops = p->six_params[row.row] * row.tokens;
+    row.loss = sg_point_loss(&p->law, row.params, row.tokens);
+    return row;
+}
+
+static void fill_frontiers(const planned_sweep *ps, const sg_bins *bins,
+                           sg_sweep_result *r)
+{
+    const sg_plan *p = &ps->plan;
+    /* Cumulative: least FLOPs with loss <= l_k, i.e. over the points below
+     * the lowest band and every band up to k. */
+    sg_best running = bins->iso_loss[p->loss_count];
+    for (uint32_t k = 0; k < (uint32_t)p->loss_count; k++) {
+        double level = sg_loss_level_value(&ps->loss_levels, k);
+        const sg_best *b = &bins->iso_loss[k];
+        r->iso_loss[k] = row_of(p, b, level);
+        if (b->index != SG_NO_POINT &&
+            sg_better(b->key, b->index, running.key, running.index))
+            running = *b;
+        r->iso_loss_cumulative[k] = row_of(p, &running, level);
+    }
+    for (uint32_t k = 0; k < (uint32_t)p->flops_count; k++)
+        r->iso_flops[k] = row_of(p, &bins->iso_flops[k],
+                                 sg_flops_level_value(&ps->flops_levels, k));
+}
+
+void sg_sweep_result_free(sg_sweep_result *r)
+{
+    if (!r)
+        return;
+    free(r->iso_loss);
+    free(r->iso_loss_cumulative);
+    free(r->iso_flops);
+    r->iso_loss = r->iso_loss_cumulative = r->iso_flops = NULL;
+}
+
+static sg_status alloc_result(sg_sweep_result *r, uint32_t loss_count,
+                              uint32_t flops_count, sg_error *err)
+{
+    r->iso_loss = calloc(loss_count, sizeof *r->iso_loss);
+    r->iso_loss_cumulative = calloc(loss_count, sizeof *r->iso_loss);
+    r->iso_flops = calloc(flops_count, sizeof *r->iso_flops);
+    if (!r->iso_loss || !r->iso_loss_cumulative || !r->iso_flops) {
+        sg_sweep_result_free(r);
+        return sg_fail(err, SG_ERR_RUNTIME, "out of memory for the frontiers");
+    }
+    return SG_OK;
+}
+
+static sg_status alloc_bins(sg_bins *bins, const sg_plan *p, sg_error *err)
+{
+    bins->loss_count = p->loss_count;
+    bins->flops_count = p->flops_count;
+    bins->iso_loss = malloc((size_t)(p->loss_count + 1) * sizeof(sg_best));
+    bins->iso_flops = malloc((size_t)p->flops_count * sizeof(sg_best));
+    if (!bins->iso_loss || !bins->iso_flops) {
+        free(bins->iso_loss);
+        free(bins->iso_flops);
+        return sg_fail(err, SG_ERR_RUNTIME, "out of memory for the bins");
+    }
+    sg_bins_clear(bins);
+    return SG_OK;
+}
+
+sg_status sg_sweep_run(const sg_sweep_config *c, sg_sweep_result *out,
+                       sg_error *err)
+{
+    sg_run_options all = {0, 0, 0};
+    return sg_sweep_run_with(c, &all, out, err);
+}
+
+sg_status sg_sweep_run_with(const sg_sweep_config *c, const sg_run_options *o,
+                            sg_sweep_result *out, sg_error *err)
+{
+    memset(out, 0, sizeof *out);
+    SG_TRY(sg_sweep_config_validate(c, err));
+    uint64_t row_begin = o->row_begin, row_end = o->row_end;
+    if (row_begin == 0 && row_end == 0)
+        row_end = c->params.count;
+    if (row_begin >= row_end || row_end > c->params.count)
+        return sg_fail(err, SG_ERR_INPUT, "row window [%llu, %llu) is not "
+                       "inside the grid's %llu rows",
+                       (unsigned long long)row_begin,
+                       (unsigned long long)row_end,
+                       (unsigned long long)c->params.count);
+    double t0 = now_seconds();
+
+    planned_sweep ps;
+    SG_TRY(plan_sweep(c, &ps, err));
+    sg_backend backend = resolve_backend(c->backend);
+    sg_strategy strategy = resolve_strategy(c->strategy);
+    ps.plan.kernel = strategy == SG_STRATEGY_DIRECT ? SG_KERNEL_DIRECT
+                                                    : SG_KERNEL_FACTORED;
+    ps.plan.threads = resolve_threads(backend, c->threads);
+    ps.plan.use_simd = !o->scalar_only;
+
+    sg_bins bins;
+    sg_status st = alloc_bins(&bins, &ps.plan, err);
+    if (st == SG_OK) {
+        st = run_blocks(&ps.plan, backend, row_begin, row_end, &bins, err);
+        if (st == SG_OK)
+            st = alloc_result(out, ps.loss_levels.count, ps.flops_levels.count,
+                              err);
+        if (st == SG_OK)
+            fill_frontiers(&ps, &bins, out);
+        free(bins.iso_loss);
+        free(bins.iso_flops);
+    }
+    planned_sweep_free(&ps);
+    if (st != SG_OK)
+        return st;
+
+    out->backend = backend;
+    out->strategy = backend == SG_BACKEND_REFERENCE ? SG_STRATEGY_DIRECT
+                                                    : strategy;
+    out->threads = ps.plan.threads;
+    out->points = (row_end - row_begin) * c->tokens.count;
+    out->loss_levels = ps.loss_levels;
+    out->flops_levels = ps.flops_levels;
+    out->seconds = now_seconds() - t0;
+    return SG_OK;
+}

@@ -1,0 +1,90 @@
+/*
+ * The interface between the host (planning, dispatch, merge) and the sweep
+ * kernels (reference, OpenMP; CUDA plugs in beside them).
+ *
+ * The host plans a sweep once: resolved axes and levels, and the per-row and
+ * per-column terms of the law (O(rows + cols) memory, never O(points)). A
+ * kernel then reduces any block of rows [row_begin, row_end) into bins: for
+ * each loss band the least-FLOPs point, for each compute band the least-loss
+ * point, each as (key, flat index). Bins merge by sg_better (a total order),
+ * so blocks, threads and devices can be combined in any order with the same
+ * result.
+ */
+#ifndef SG_SWEEP_KERNELS_H
+#define SG_SWEEP_KERNELS_H
+
+#include "point_math.h"
+
+#include <stdint.h>
+
+/* Flat index of an empty bin. */
+#define SG_NO_POINT UINT64_MAX
+
+typedef struct {
+    double key;     /* FLOPs (iso-loss bins) or loss (iso-FLOP bins) */
+    uint64_t index; /* row * cols + col, SG_NO_POINT when empty */
+} sg_best;
+
+typedef struct {
+    /* loss_count + 1 entries: bands 0..K-1, then entry K collects the points
+     * below the lowest band (needed for the cumulative frontier). */
+    sg_best *iso_loss;
+    sg_best *iso_flops; /* flops_count entries */
+    int64_t loss_count;
+    int64_t flops_count;
+} sg_bins;
+
+/* Which per-point path a kernel takes. */
+enum {
+    SG_KERNEL_FACTORED = 0, /* combine precomputed row and column terms */
+    SG_KERNEL_DIRECT = 1    /* the full law, transcendentals at every point */
+};
+
+typedef struct {
+    sg_point_law law;
+    uint64_t rows, cols;
+
+    /* Axes as sg_axis_point / sg_axis_log define them. */
+    double params_lo, params_hi, params_ln_lo, params_step;
+    double tokens_lo, tokens_hi, tokens_ln_lo, tokens_step;
+
+    /* Loss bands: s = (loss_top - L) * loss_inv_width. */
+    double loss_top, loss_inv_width;
+    int64_t loss_count;
+    /* Compute bands: s = flops_row[i] - flops_col[j]. */
+    double ln_flops_top, flops_inv_width;
+    int64_t flops_count;
+
+    /* Per row (length rows): N, 6 N, the law's row term, the row parts of
+     * the loss-band (Chinchilla form) and compute-band coordinates. */
+    const double *params, *six_params, *row_term, *loss_row, *flops_row;
+    /* Per column (length cols): D, the law's column term, the column parts
+     * of the loss-band and compute-band coordinates. */
+    const double *tokens, *col_term, *loss_col, *flops_col;
+    /* col_term never increases along a row, so a row's loss never
+     * increases (checked by the host when it planned the terms). */
+    int col_term_nonincreasing;
+
+    int kernel;   /* SG_KERNEL_* */
+    int threads;  /* OpenMP threads to use (>= 1) */
+    int use_simd; /* 0 forces the portable scalar loops (tests use this) */
+} sg_plan;
+
+void sg_bins_clear(sg_bins *bins);
+/* Keeps in `into` the better of each pair of entries. */
+void sg_bins_merge(sg_bins *into, const sg_bins *from);
+
+/* The oracle: scalar double precision, every point from first principles
+ * (axis values, law, FLOPs and band coordinates computed per point). */
+void sg_sweep_reference(const sg_plan *plan, uint64_t row_begin,
+                        uint64_t row_end, sg_bins *bins);
+
+/* Threads + SIMD, double precision, identical results to the reference.
+ * Returns 0, or -1 when scratch memory could not be allocated. */
+int sg_sweep_openmp(const sg_plan *plan, uint64_t row_begin, uint64_t row_end,
+                    sg_bins *bins);
+
+/* Number of threads OpenMP offers (1 without OpenMP). */
+int sg_openmp_max_threads(void);
+
+#endif /* SG_SWEEP_KERNELS_H */

@@ -1,0 +1,423 @@
+/*
+ * The OpenMP backend: threads over rows, SIMD along a row, double precision,
+ * bit-identical frontiers to the reference.
+ *
+ * Work is cut into row tiles of TILE_COLS columns so a tile's column arrays
+ * (16 KiB of doubles each) stay in L1 while a thread runs its rows over
+ * them. Each thread reduces into private bins; the bins merge by sg_better,
+ * a total order, so the result does not depend on the thread count or the
+ * schedule.
+ *
+ * Every point's loss-band coordinate is evaluated (the factored path
+ * subtracts a precomputed column part from the row part; the other paths
+ * evaluate the law per point). Two facts about a row make the reduction
+ * cheap without changing the answer (tests check it against the reference,
+ * which offers every point to its bins):
+ *
+ *  1. Iso-loss: along a row the tokens grow, so FLOPs = (6N) D never
+ *     decrease. In a run of consecutive points that share floor(s) (hence a
+ *     band), the first point has the least (FLOPs, index): only run starts
+ *     are offered. Run starts are found with a vector compare of each lane's
+ *     floor with its left neighbour's and packed without a branch.
+ *
+ *  2. Iso-FLOP: the compute-band coordinate falls monotonically along a row
+ *     (it is a row part minus a column part that grows with the column), so
+ *     each compute band is a contiguous column range. Consecutive band edges
+ *     lie a near-constant number of columns apart; each edge is predicted
+ *     from that and verified against the exact per-point coordinate. Within
+ *     a range the least loss is found by scanning it, or, for the factored
+ *     Chinchilla form whose column terms the host verified never increase,
+ *     it is the range's last point (the loss never increases either), moved
+ *     back over any run of equal losses so ties still go to the lowest index.
+ */
+#include "sweep_kernels.h"
+
+#include <stdlib.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#define SG_OMP(directive) _Pragma(#directive)
+#else
+#define SG_OMP(directive)
+#endif
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#define SG_HAVE_AVX2 1
+#else
+#define SG_HAVE_AVX2 0
+#endif
+
+/* Columns per tile: 2048 doubles = 16 KiB per column array (a multiple of
+ * 64, the columns of a run-start word). */
+#define TILE_COLS 2048
+/* Iso-loss run starts are recorded as bits, one 64-bit word per 64 columns:
+ * a few percent of the points start a run, too many and too irregular for a
+ * predictable branch per vector, and a word's address does not depend on
+ * how many starts came before it. */
+#define WORD_BITS 64
+/* Rows handed out at a time by the dynamic schedule. */
+#define ROW_CHUNK 8
+/* Corrections of a predicted band edge before falling back to bisection. */
+#define MAX_EDGE_STEPS 4
+
+typedef struct {
+    const sg_plan *p;
+    sg_bins bins;          /* this thread's private bins */
+    double *losses;        /* losses of a row tile (non-factored paths) */
+    double *neg_coords;    /* minus the loss-band coordinates of a row tile */
+    uint64_t *run_words;   /* bit t: column t of a row tile starts a run */
+} worker;
+
+int sg_openmp_max_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+static int worker_init(worker *w, const sg_plan *p)
+{
+    w->p = p;
+    w->bins.loss_count = p->loss_count;
+    w->bins.flops_count = p->flops_count;
+    w->bins.iso_loss = malloc((size_t)(p->loss_count + 1) * sizeof(sg_best));
+    w->bins.iso_flops = malloc((size_t)p->flops_count * sizeof(sg_best));
+    w->losses = malloc(TILE_COLS * sizeof(double));
+    w->neg_coords = malloc(TILE_COLS * sizeof(double));
+    w->run_words = malloc(TILE_COLS / WORD_BITS * sizeof(uint64_t));
+    if (!w->bins.iso_loss || !w->bins.iso_flops || !w->losses ||
+        !w->neg_coords || !w->run_words)
+        return 0;
+    sg_bins_clear(&w->bins);
+    return 1;
+}
+
+static void worker_free(worker *w)
+{
+    free(w->bins.iso_loss);
+    free(w->bins.iso_flops);
+    free(w->losses);
+    free(w->neg_coords);
+    free(w->run_words);
+}
+
+/* sg_better without branches: whether a candidate wins is data-dependent
+ * and hard to predict. */
+static inline void offer(sg_best *bin, double key, uint64_t index)
+{
+    int better = (key < bin->key) | ((key == bin->key) & (index < bin->index));
+    bin->key = better ? key : bin->key;
+    bin->index = better ? index : bin->index;
+}
+
+/* ------------------------------------------------------------ iso-loss */
+
+#if SG_HAVE_AVX2
+/*
+ * Vector part of mark_run_starts: whole 64-column words only. Each lane's
+ * floor is compared with its left neighbour's, built from the previous and
+ * current vectors with two in-register shuffles. Returns the columns
+ * covered; *last_floor gets the floor of the last of them.
+ */
+static uint64_t mark_run_starts_avx2(uint64_t n, double u, const double *v,
+                                     uint64_t *words, double *last_floor)
+{
+    const __m256d vu = _mm256_set1_pd(u);
+    /* Floors of the previous 4 columns; NaN starts a run at t = 0. */
+    __m256d prev = _mm256_set1_pd(NAN);
+    uint64_t t = 0;
+    for (uint64_t w = 0; w < n / WORD_BITS; w++) {
+        uint64_t bits = 0;
+        for (int k = 0; k < WORD_BITS / 4; k++, t += 4) {
+            __m256d q =
+                _mm256_floor_pd(_mm256_sub_pd(vu, _mm256_loadu_pd(v + t)));
+            __m256d mid = _mm256_permute2f128_pd(prev, q, 0x21); /* p2 p3 q0 q1 */
+            __m256d left = _mm256_shuffle_pd(mid, q, 5);         /* p3 q0 q1 q2 */
+            prev = q;
+            uint64_t mask = (uint64_t)_mm256_movemask_pd(
+                _mm256_cmp_pd(q, left, _CMP_NEQ_UQ));
+            bits |= mask << (4 * k);
+        }
+        words[w] = bits;
+    }
+    if (t > 0)
+        *last_floor = _mm256_cvtsd_f64(_mm256_permute4x64_pd(prev, 3));
+    return t;
+}
+#endif
+
+/* Sets bit t of words[] where floor(u - v[t]) differs from the floor of the
+ * column before (t = 0 always starts a run). */
+static void mark_run_starts(const sg_plan *p, uint64_t n, double u,
+                            const double *v, uint64_t *words)
+{
+    double prev_floor = NAN;
+    uint64_t t = 0;
+#if SG_HAVE_AVX2
+    if (p->use_simd)
+        t = mark_run_starts_avx2(n, u, v, words, &prev_floor);
+#else
+    (void)p;
+#endif
+    for (; t < n; t++) {
+        if (t % WORD_BITS == 0)
+            words[t / WORD_BITS] = 0;
+        double q = floor(u - v[t]);
+        if (!(q == prev_floor))
+            words[t / WORD_BITS] |= UINT64_C(1) << (t % WORD_BITS);
+        prev_floor = q;
+    }
+}
+
+/*
+ * Offers the first point of every run of equal floor(s) in columns
+ * [col0, col0 + n) of a row, where the band coordinate of column col0 + t is
+ * s = u - v[t]: u and v are the row and column parts of the factored form,
+ * or u = 0 and v the negated coordinates of a tile (0 - (-s) == s exactly).
+ */
+static void iso_loss_runs(worker *w, uint64_t row, uint64_t col0, uint64_t n,
+                          double u, const double *v)
+{
+    const sg_plan *p = w->p;
+    const int64_t count = p->loss_count;
+    const double six_n = p->six_params[row];
+    const uint64_t base = row * p->cols + col0;
+    mark_run_starts(p, n, u, v, w->run_words);
+    for (uint64_t word = 0; word * WORD_BITS < n; word++) {
+        for (uint64_t bits = w->run_words[word]; bits; bits &= bits - 1) {
+            uint64_t t = word * WORD_BITS + (uint64_t)__builtin_ctzll(bits);
+            int64_t band = sg_band_of(u - v[t], count);
+            if (band != SG_BAND_NONE)
+                offer(&w->bins.iso_loss[band], six_n * p->tokens[col0 + t],
+                      base + t);
+        }
+    }
+}
+
+/* ------------------------------------------------------------ iso-FLOP */
+
+/*
+ * Compute bands along a row. The coordinate s_j = a - e[j] never increases
+ * with j, so the columns with floor(s) = f form one range [x(f+1), x(f)),
+ * where x(m) is the first column with s < m. Walking m down from the class
+ * of column 0 visits every band of the row in order.
+ */
+typedef struct {
+    double a;             /* the row part of the coordinate */
+    double e0;            /* e[0]: the column part at column 0 */
+    double cols_per_band; /* columns over which s falls by one */
+} flops_row;
+
+static flops_row flops_row_of(const sg_plan *p, uint64_t row)
+{
+    double de = p->tokens_step * p->flops_inv_width;
+    flops_row fr = {p->flops_row[row], p->flops_col[0],
+                    de > 0 ? 1.0 / de : INFINITY};
+    return fr;
+}
+
+static uint64_t bisect_crossing(const sg_plan *p, double a, double m,
+                                uint64_t lo, uint64_t hi)
+{
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (a - p->flops_col[mid] >= m)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/*
+ * x(m) within [lo, hi]: the first column j >= lo with a - e[j] < m, or hi.
+ * Predicted from the columns' even spacing in log D, then verified against
+ * the exact coordinates (bisection if the prediction is far off), so it is
+ * what a point-by-point scan would find.
+ */
+static uint64_t crossing(const sg_plan *p, const flops_row *fr, double m,
+                         uint64_t lo, uint64_t hi)
+{
+    double ahead = floor((fr->a - m - fr->e0) * fr->cols_per_band) + 1.0;
+    uint64_t x = !(ahead > (double)lo) ? lo
+                 : ahead >= (double)hi ? hi
+                                       : (uint64_t)ahead;
+    const double *e = p->flops_col;
+    int steps = 0;
+    while (x > lo && !(fr->a - e[x - 1] >= m))
+        if (++steps > MAX_EDGE_STEPS)
+            return bisect_crossing(p, fr->a, m, lo, x);
+        else
+            x--;
+    while (x < hi && fr->a - e[x] >= m)
+        if (++steps > MAX_EDGE_STEPS)
+            return bisect_crossing(p, fr->a, m, x, hi);
+        else
+            x++;
+    return x;
+}
+
+/*
+ * Calls visit(w, row, band, begin, end, ctx) for every compute band's
+ * non-empty column range within [lo, hi) of a row. Columns below the lowest
+ * band and above the top one are skipped.
+ */
+typedef void (*band_visitor)(worker *w, uint64_t row, int64_t band,
+                             uint64_t begin, uint64_t end, const void *ctx);
+
+static void for_each_flops_band(worker *w, uint64_t row, uint64_t lo,
+                                uint64_t hi, band_visitor visit,
+                                const void *ctx)
+{
+    const sg_plan *p = w->p;
+    const double top = (double)p->flops_count;
+    flops_row fr = flops_row_of(p, row);
+    double s = fr.a - p->flops_col[lo];
+    if (!(s >= 0)) /* above the top level from here to the row's end */
+        return;
+    double m = s >= top ? top : floor(s); /* edge of column lo's class */
+    for (uint64_t begin = lo; begin < hi; m -= 1.0) {
+        uint64_t end = crossing(p, &fr, m, begin, hi);
+        if (end > begin && m < top)
+            visit(w, row, p->flops_count - 1 - (int64_t)m, begin, end, ctx);
+        if (m == 0.0)
+            return;
+        begin = end;
+    }
+}
+
+/* The loss of column col0 + t is add + src[t]: the row term plus column
+ * terms, or 0 plus a tile's losses (0 + L == L). */
+typedef struct {
+    uint64_t col0;
+    double add;
+    const double *src;
+} tile_losses;
+
+/* Least loss of a band's columns, scanning every one. */
+static void least_loss_scan(worker *w, uint64_t row, int64_t band,
+                            uint64_t begin, uint64_t end, const void *ctx)
+{
+    const tile_losses *tl = ctx;
+    double best = INFINITY; /* NaN and +inf never win */
+    uint64_t best_col = SG_NO_POINT;
+    for (uint64_t j = begin; j < end; j++) {
+        double loss = tl->add + tl->src[j - tl->col0];
+        if (loss < best) {
+            best = loss;
+            best_col = j;
+        }
+    }
+    if (best_col != SG_NO_POINT)
+        offer(&w->bins.iso_flops[band], best, row * w->p->cols + best_col);
+}
+
+/* Least loss of a band's columns of the factored Chinchilla form when the
+ * loss never increases along the row: the last column, moved back over any
+ * run of equal losses so ties still go to the lowest index. */
+static void least_loss_monotone(worker *w, uint64_t row, int64_t band,
+                                uint64_t begin, uint64_t end, const void *ctx)
+{
+    const sg_plan *p = w->p;
+    const double r = *(const double *)ctx;
+    const double *c = p->col_term;
+    uint64_t j = end - 1;
+    double loss = r + c[j];
+    while (j > begin && r + c[j - 1] == loss)
+        j--;
+    if (loss < INFINITY)
+        offer(&w->bins.iso_flops[band], loss, row * p->cols + j);
+}
+
+static void iso_flops_scan(worker *w, uint64_t row, uint64_t col0,
+                           uint64_t n, double add, const double *src)
+{
+    tile_losses tl = {col0, add, src};
+    for_each_flops_band(w, row, col0, col0 + n, least_loss_scan, &tl);
+}
+
+static void iso_flops_monotone_row(worker *w, uint64_t row)
+{
+    double r = w->p->row_term[row];
+    for_each_flops_band(w, row, 0, w->p->cols, least_loss_monotone, &r);
+}
+
+/* ------------------------------------------------------------- tiles */
+
+static int factored_additive(const sg_plan *p)
+{
+    return p->kernel == SG_KERNEL_FACTORED &&
+           p->law.form == SG_PM_FORM_CHINCHILLA;
+}
+
+/* Losses and negated band coordinates of a row tile, point by point: the
+ * whole law with its transcendentals (direct), or the combined terms. */
+static void fill_tile(worker *w, uint64_t row, uint64_t col0, uint64_t n)
+{
+    const sg_plan *p = w->p;
+    const sg_point_law *law = &p->law;
+    double row_term = p->row_term[row];
+    for (uint64_t t = 0; t < n; t++) {
+        double r = row_term, c = p->col_term[col0 + t];
+        if (p->kernel == SG_KERNEL_DIRECT) {
+            r = sg_row_term(law, p->params[row]);
+            c = sg_col_term(law, p->tokens[col0 + t]);
+        }
+        double loss = sg_combine_terms(law, r, c);
+        w->losses[t] = loss;
+        w->neg_coords[t] = -sg_loss_band_coord(law, p->loss_top,
+                                               p->loss_inv_width, r, c, loss);
+    }
+}
+
+static void sweep_row_tile(worker *w, uint64_t row, uint64_t col0,
+                           uint64_t n)
+{
+    const sg_plan *p = w->p;
+    if (factored_additive(p)) {
+        iso_loss_runs(w, row, col0, n, p->loss_row[row], p->loss_col + col0);
+        if (!p->col_term_nonincreasing)
+            iso_flops_scan(w, row, col0, n, p->row_term[row],
+                           p->col_term + col0);
+        return;
+    }
+    fill_tile(w, row, col0, n);
+    iso_loss_runs(w, row, col0, n, 0.0, w->neg_coords);
+    iso_flops_scan(w, row, col0, n, 0.0, w->losses);
+}
+
+int sg_sweep_openmp(const sg_plan *p, uint64_t row_begin, uint64_t row_end,
+                    sg_bins *out)
+{
+    int failed = 0;
+    const int monotone = factored_additive(p) && p->col_term_nonincreasing;
+    SG_OMP(omp parallel num_threads(p->threads))
+    {
+        worker w;
+        if (!worker_init(&w, p)) {
+            SG_OMP(omp atomic write)
+            failed = 1;
+        }
+        /* Every thread must see the same worksharing loops: decide together. */
+        SG_OMP(omp barrier)
+        if (!failed) { /* no writes after the barrier: a plain read is safe */
+            for (uint64_t col0 = 0; col0 < p->cols; col0 += TILE_COLS) {
+                uint64_t n = p->cols - col0 < TILE_COLS ? p->cols - col0
+                                                         : TILE_COLS;
+                SG_OMP(omp for schedule(dynamic, ROW_CHUNK) nowait)
+                for (uint64_t row = row_begin; row < row_end; row++) {
+                    if (monotone && col0 == 0)
+                        iso_flops_monotone_row(&w, row);
+                    sweep_row_tile(&w, row, col0, n);
+                }
+            }
+            SG_OMP(omp critical(sg_merge_bins))
+            sg_bins_merge(out, &w.bins);
+        }
+        worker_free(&w);
+    }
+    return failed ? -1 : 0;
+}

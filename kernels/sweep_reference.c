@@ -1,0 +1,69 @@
+/*
+ * The reference backend: the oracle every other backend is tested against.
+ *
+ * Scalar, double precision, one thread, no shortcuts: every grid point's
+ * axis values, loss, FLOPs and band coordinates are computed from first
+ * principles with the shared per-point math, and every point is offered to
+ * its bins. It reads nothing the host precomputed except the scalar
+ * definitions of the axes and levels, so it also checks the host's planning.
+ *
+ * Selection rules (the contract all backends follow):
+ *  - iso-loss band k keeps the least (FLOPs, flat index);
+ *  - iso-FLOP band k keeps the least (loss, flat index);
+ *  - a point whose loss is NaN or +inf is never selected;
+ *  - ties go to the lowest flat index row * cols + col.
+ */
+#include "sweep_kernels.h"
+
+static void offer(sg_best *bin, double key, uint64_t index)
+{
+    if (sg_better(key, index, bin->key, bin->index)) {
+        bin->key = key;
+        bin->index = index;
+    }
+}
+
+static void reference_point(const sg_plan *p, double params, double tokens,
+                            double flops_row, double ln_tokens,
+                            uint64_t index, sg_bins *bins)
+{
+    double row = sg_row_term(&p->law, params);
+    double col = sg_col_term(&p->law, tokens);
+    double loss = sg_combine_terms(&p->law, row, col);
+    double flops = sg_point_flops(params, tokens);
+
+    int64_t band = sg_band_of(sg_loss_band_coord(&p->law, p->loss_top,
+                                                 p->loss_inv_width, row, col,
+                                                 loss),
+                              p->loss_count);
+    if (band != SG_BAND_NONE)
+        offer(&bins->iso_loss[band], flops, index);
+
+    if (!(loss < INFINITY))
+        return;
+    int64_t cband = sg_band_of(
+        sg_flops_band_coord(flops_row,
+                            sg_flops_band_col(p->flops_inv_width, ln_tokens)),
+        p->flops_count);
+    if (cband != SG_BAND_NONE && cband < p->flops_count)
+        offer(&bins->iso_flops[cband], loss, index);
+}
+
+void sg_sweep_reference(const sg_plan *p, uint64_t row_begin,
+                        uint64_t row_end, sg_bins *bins)
+{
+    for (uint64_t i = row_begin; i < row_end; i++) {
+        double params = sg_axis_point(p->params_lo, p->params_hi, p->rows,
+                                      p->params_ln_lo, p->params_step, i);
+        double flops_row = sg_flops_band_row(
+            p->ln_flops_top, p->flops_inv_width,
+            sg_axis_log(p->params_ln_lo, p->params_step, i));
+        for (uint64_t j = 0; j < p->cols; j++) {
+            double tokens = sg_axis_point(p->tokens_lo, p->tokens_hi, p->cols,
+                                          p->tokens_ln_lo, p->tokens_step, j);
+            double ln_tokens = sg_axis_log(p->tokens_ln_lo, p->tokens_step, j);
+            reference_point(p, params, tokens, flops_row, ln_tokens,
+                            i * p->cols + j, bins);
+        }
+    }
+}

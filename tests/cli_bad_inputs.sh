@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Every bad input in bad_inputs.tsv gets its exit code, exactly one line on
+# stderr containing the expected text, nothing on stdout, and no output file.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+SCALEGRID=${SCALEGRID:-$here/../scalegrid}
+SCALEGRID=$(cd "$(dirname "$SCALEGRID")" && pwd)/$(basename "$SCALEGRID")
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+printf '{\n  "law": "chinchilla",\n' >"$T/malformed.json"
+printf '{"lwa": "chinchilla"}\n' >"$T/unknown_key.json"
+printf '{"law": "kaplan", "law": "chinchilla"}\n' >"$T/duplicate_key.json"
+printf '{"law": {"form": "chinchilla", "E": 1.7, "A": 400, "B": 400, "alpha": 0.3}}\n' \
+    >"$T/missing_beta.json"
+printf '{"law"\0: 1}\n' >"$T/binary.json"
+: >"$T/plain_file"
+
+passed=0
+failed=0
+while IFS=$'\t' read -r code message args; do
+    case "$code" in '#'* | '') continue ;; esac
+    rm -rf "$T/out"
+    eval "set -- $args"
+    (cd "$T" && "$SCALEGRID" "$@") >"$T/stdout" 2>"$T/stderr"
+    rc=$?
+    lines=$(wc -l <"$T/stderr")
+    problem=""
+    [ "$rc" = "$code" ] || problem="exit $rc, expected $code"
+    [ "$lines" = 1 ] || problem="$problem; $lines lines on stderr"
+    grep -qF -- "$message" "$T/stderr" || problem="$problem; message lacks '$message'"
+    [ -s "$T/stdout" ] && problem="$problem; wrote to stdout"
+    ls "$T"/out/*.csv "$T"/out/*.json >/dev/null 2>&1 && problem="$problem; left output files"
+    if [ -n "$problem" ]; then
+        failed=$((failed + 1))
+        echo "FAIL: scalegrid $args: $problem"
+        sed 's/^/  stderr: /' "$T/stderr"
+    else
+        passed=$((passed + 1))
+    fi
+done <"$here/bad_inputs.tsv"
+echo "bad inputs: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -ge 15 ]

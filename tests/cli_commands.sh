@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# The scalegrid commands as a user runs them: help, JSON keys and values
+# against the published oracles, config files, the default sweep's files.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+SCALEGRID=${SCALEGRID:-$here/../scalegrid}
+SCALEGRID=$(cd "$(dirname "$SCALEGRID")" && pwd)/$(basename "$SCALEGRID")
+JSONQ=${JSONQ:-$here/../build/tests/jsonq}
+JSONQ=$(cd "$(dirname "$JSONQ")" && pwd)/$(basename "$JSONQ")
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+# check NAME CONDITION-COMMAND...: passes when the command succeeds.
+check() {
+    local name=$1
+    shift
+    if "$@"; then pass; else fail "$name"; fi
+}
+
+# close A B RTOL: |A - B| <= RTOL |B|
+close() {
+    awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN {
+        d = a - b; if (d < 0) d = -d; m = b < 0 ? -b : b;
+        exit !(d <= r * m) }'
+}
+
+# json_is FILE PATH EXPECTED RTOL
+json_is() {
+    local got
+    got=$("$JSONQ" "$2" <"$1") || { echo "  no $2 in $1"; return 1; }
+    close "$got" "$3" "$4" || { echo "  $2 = $got, expected $3"; return 1; }
+}
+
+# --- help and version ----------------------------------------------------
+check "--help" bash -c "'$SCALEGRID' --help | grep -q 'scalegrid sweep'"
+check "--version" bash -c "'$SCALEGRID' --version | grep -q '^scalegrid [0-9]'"
+for cmd in laws eval optimal sweep; do
+    check "$cmd --help" bash -c "'$SCALEGRID' $cmd --help | grep -q 'usage: scalegrid $cmd'"
+done
+
+# --- laws ----------------------------------------------------------------
+"$SCALEGRID" laws --json >"$T/laws.json"
+check "laws --json is one document" "$JSONQ" <"$T/laws.json"
+check "laws --json lists five presets" \
+    test "$("$JSONQ" -n .laws <"$T/laws.json")" = 5
+check "laws --json carries sources" \
+    bash -c "'$JSONQ' .laws[4].source <'$T/laws.json' | grep -q 'Table 2'"
+check "laws prints the table" bash -c "'$SCALEGRID' laws | grep -q 'epoch2024'"
+
+# --- eval ----------------------------------------------------------------
+"$SCALEGRID" eval --law chinchilla --params 70B --tokens 1.4T --json >"$T/eval.json"
+check "eval --json keys" test "$("$JSONQ" -k . <"$T/eval.json" | tr '\n' ' ')" = \
+    "law params tokens loss flops pf_days tokens_per_param overfit_threshold_tokens "
+check "eval: Chinchilla 70B x 1.4T loss 1.93665" json_is "$T/eval.json" .loss 1.93665 1e-5
+check "eval: flops = 6ND" json_is "$T/eval.json" .flops 5.88e23 1e-12
+check "eval: PF-days" json_is "$T/eval.json" .pf_days 6805.555555555556 1e-12
+check "eval: tokens per param" json_is "$T/eval.json" .tokens_per_param 20 1e-12
+"$SCALEGRID" eval --law kaplan --params 1e9 --tokens 1e10 --json >"$T/k.json"
+check "eval: Kaplan (1.5)" json_is "$T/k.json" .loss 2.48384 1e-5
+check "eval: overfitting threshold" json_is "$T/k.json" .overfit_threshold_tokens 2.28544e10 1e-5
+"$SCALEGRID" eval --law kaplan --params 1e9 --json >"$T/k1.json"
+check "eval: Kaplan L(N) (1.1)" json_is "$T/k1.json" .loss 2.37564 1e-5
+"$SCALEGRID" eval --law kaplan --tokens 1e10 --json >"$T/k2.json"
+check "eval: Kaplan L(D) (1.2)" json_is "$T/k2.json" .loss 2.26244 1e-5
+check "eval: human output" bash -c \
+    "'$SCALEGRID' eval --law chinchilla --params 70B --tokens 1.4T | grep -q '70.0B'"
+
+# --- optimal -------------------------------------------------------------
+"$SCALEGRID" optimal --law chinchilla --flops 1e21 --json >"$T/opt.json"
+check "optimal --json keys" test "$("$JSONQ" -k . <"$T/opt.json" | tr '\n' ' ')" = \
+    "law flops pf_days params tokens loss tokens_per_param method "
+check "optimal: N_opt at 1e21" json_is "$T/opt.json" .params 1.82422e9 1e-5
+check "optimal: D_opt at 1e21" json_is "$T/opt.json" .tokens 9.13634e10 1e-5
+check "optimal: D/N at 1e21" json_is "$T/opt.json" .tokens_per_param 50.0836 1e-5
+check "optimal: loss at 1e21" json_is "$T/opt.json" .loss 2.32888 1e-5
+"$SCALEGRID" optimal --law chinchilla --flops 5.76e23 --json >"$T/opt2.json"
+check "optimal: N_opt at 5.76e23" json_is "$T/opt2.json" .params 3.21899e10 1e-5
+"$SCALEGRID" optimal --law chinchilla --loss "$("$JSONQ" .loss <"$T/opt.json")" --json >"$T/inv.json"
+check "optimal --loss inverts --flops" json_is "$T/inv.json" .flops 1e21 1e-9
+for law in chinchilla chinchilla-full epoch2024 kaplan kaplan-joint; do
+    "$SCALEGRID" optimal --law "$law" --flops 1e22 --json >"$T/c.json"
+    "$SCALEGRID" optimal --law "$law" --flops 1e22 --method numeric --json >"$T/n.json"
+    check "optimal: $law numeric = closed form" \
+        json_is "$T/n.json" .params "$("$JSONQ" .params <"$T/c.json")" 1e-9
+done
+
+# --- laws from config files and overrides ------------------------------------
+printf '{"law": {"form": "chinchilla", "name": "fitted", "E": 1.8172,
+  "A": 482.01, "B": 2085.43, "alpha": 0.3478, "beta": 0.3658}}\n' >"$T/law.json"
+"$SCALEGRID" optimal "$T/law.json" --flops 1e21 --json >"$T/f.json"
+"$SCALEGRID" optimal --law epoch2024 --flops 1e21 --json >"$T/e.json"
+check "optimal reads a law from a config" \
+    json_is "$T/f.json" .params "$("$JSONQ" .params <"$T/e.json")" 0
+check "config law keeps its name" test "$("$JSONQ" .law <"$T/f.json")" = fitted
+"$SCALEGRID" eval --law chinchilla --set E=2 --params 1e9 --tokens 1e10 --json >"$T/s.json"
+"$SCALEGRID" eval --law chinchilla --params 1e9 --tokens 1e10 --json >"$T/u.json"
+check "--set changes a constant" \
+    json_is "$T/s.json" .loss "$(awk -v l="$("$JSONQ" .loss <"$T/u.json")" 'BEGIN{printf "%.17g", l + 0.31}')" 1e-12
+
+# --- sweep -----------------------------------------------------------------
+small=(--params 1e7:1e11:200 --tokens 1e8:1e12:210 --loss-levels 40 --flops-levels 30)
+"$SCALEGRID" sweep "${small[@]}" --out "$T/s1" --json >"$T/sweep.json"
+check "sweep --json is one document" "$JSONQ" <"$T/sweep.json"
+check "sweep --json: 40 iso-loss rows" test "$("$JSONQ" -n .iso_loss <"$T/sweep.json")" = 40
+check "sweep --json: 30 iso-FLOP rows" test "$("$JSONQ" -n .iso_flops <"$T/sweep.json")" = 30
+check "sweep --json: backend named" test "$("$JSONQ" .backend <"$T/sweep.json")" = openmp
+check "sweep --json: points" json_is "$T/sweep.json" .points 42000 0
+for f in frontier.csv cumulative.csv isoflop.csv sweep.json; do
+    check "sweep writes $f" test -s "$T/s1/$f"
+done
+check "sweep: frontier.csv rows" test "$(wc -l <"$T/s1/frontier.csv")" = 41
+check "sweep.json matches --json" test \
+    "$("$JSONQ" .iso_loss[7] <"$T/s1/sweep.json")" = "$("$JSONQ" .iso_loss[7] <"$T/sweep.json")"
+
+"$SCALEGRID" sweep "${small[@]}" --backend reference --out "$T/s2" --quiet >"$T/quiet.out"
+check "--quiet prints nothing" test ! -s "$T/quiet.out"
+check "reference and openmp write the same frontier" \
+    cmp -s "$T/s1/frontier.csv" "$T/s2/frontier.csv"
+check "reference and openmp write the same iso-FLOP table" \
+    cmp -s "$T/s1/isoflop.csv" "$T/s2/isoflop.csv"
+
+printf '{"law": "kaplan", "params": "1e7:1e11:100", "tokens": "1e8:1e12:100",
+  "loss_levels": {"lo": 2.2, "hi": 3.5, "count": 14}, "out": "%s/s3"}\n' "$T" >"$T/cfg.json"
+"$SCALEGRID" sweep "$T/cfg.json" --quiet
+check "sweep takes its out dir from the config" test -s "$T/s3/frontier.csv"
+check "config loss levels apply" test "$(wc -l <"$T/s3/frontier.csv")" = 15
+check "config law applies" bash -c "grep -q '\"name\":.*\"kaplan\"' '$T/s3/sweep.json'"
+"$SCALEGRID" sweep "$T/cfg.json" --law epoch2024 --out "$T/s4" --quiet
+check "--law overrides the config" bash -c "grep -q 'epoch2024' '$T/s4/sweep.json'"
+
+# Every example config loads and runs (on a small grid).
+for example in "$here"/../examples/*.json; do
+    check "example $(basename "$example")" "$SCALEGRID" sweep "$example" \
+        --params 1e7:1e9:50 --tokens 1e8:1e10:60 --out "$T/ex" --quiet
+done
+check "optimal takes a law-only config" bash -c \
+    "'$SCALEGRID' optimal '$here/../examples/law-only.json' --flops 1e21 --json >/dev/null"
+
+# The default sweep, with no arguments at all: the README's main job.
+(cd "$T" && "$SCALEGRID" >"$T/default.out")
+check "default sweep runs" test -s "$T/scalegrid-out/frontier.csv"
+check "default sweep: 1024 loss levels" test "$(wc -l <"$T/scalegrid-out/frontier.csv")" = 1025
+check "default sweep: 256 compute levels" test "$(wc -l <"$T/scalegrid-out/isoflop.csv")" = 257
+check "default sweep: summary names the backend" grep -q "backend  openmp" "$T/default.out"
+check "default sweep: 16384 x 16384" grep -q "16384 points" "$T/default.out"
+check "default sweep: human units" grep -q "PF-days" "$T/default.out"
+check "default sweep: no temporary files" \
+    test "$(find "$T/scalegrid-out" -name '.*' -type f | wc -l)" = 0
+
+echo "commands: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
