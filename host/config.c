@@ -235,6 +235,34 @@ static sg_status count_of(const ctx *c, const cJSON *item, const char *key,
     return SG_OK;
 }
 
+/* {"lo": ..., "hi": ..., "count": ...}; lo and hi may be left out together
+ * when `lo_hi_optional` (then *has_lo_hi is 0). */
+static sg_status range_object(const ctx *c, const cJSON *item, const char *key,
+                              double max_count, int lo_hi_optional,
+                              double *lo, double *hi, int *has_lo_hi,
+                              uint64_t *count)
+{
+    static const char *const known[] = {"lo", "hi", "count", NULL};
+    char where[64];
+    snprintf(where, sizeof where, "\"%s\"", key);
+    SG_TRY(check_keys(c, item, where, known, 0));
+    const cJSON *lo_item = cJSON_GetObjectItemCaseSensitive(item, "lo");
+    const cJSON *hi_item = cJSON_GetObjectItemCaseSensitive(item, "hi");
+    const cJSON *count_item = cJSON_GetObjectItemCaseSensitive(item, "count");
+    if (!count_item || (!lo_hi_optional && (!lo_item || !hi_item)))
+        return bad(c, key, lo_hi_optional ? "needs count"
+                                          : "needs lo, hi and count");
+    if (!lo_item != !hi_item)
+        return bad(c, key, "give both lo and hi, or neither");
+    SG_TRY(count_of(c, count_item, key, max_count, count));
+    *has_lo_hi = lo_item != NULL;
+    if (lo_item) {
+        SG_TRY(number_of(c, lo_item, key, lo));
+        SG_TRY(number_of(c, hi_item, key, hi));
+    }
+    return SG_OK;
+}
+
 static sg_status parse_axis_item(const ctx *c, const cJSON *item,
                                  const char *key, sg_axis *out)
 {
@@ -246,59 +274,33 @@ static sg_status parse_axis_item(const ctx *c, const cJSON *item,
     }
     if (!cJSON_IsObject(item))
         return bad(c, key, "expected \"LO:HI:COUNT\" or {lo, hi, count}");
-    static const char *const known[] = {"lo", "hi", "count", NULL};
-    char where[64];
-    snprintf(where, sizeof where, "\"%s\"", key);
-    SG_TRY(check_keys(c, item, where, known, 0));
-    const cJSON *lo = cJSON_GetObjectItemCaseSensitive(item, "lo");
-    const cJSON *hi = cJSON_GetObjectItemCaseSensitive(item, "hi");
-    const cJSON *count = cJSON_GetObjectItemCaseSensitive(item, "count");
-    if (!lo || !hi || !count)
-        return bad(c, key, "needs lo, hi and count");
-    SG_TRY(number_of(c, lo, key, &out->lo));
-    SG_TRY(number_of(c, hi, key, &out->hi));
-    return count_of(c, count, key, 4294967296.0, &out->count);
+    int has_lo_hi;
+    return range_object(c, item, key, 4294967296.0, 0, &out->lo, &out->hi,
+                        &has_lo_hi, &out->count);
 }
 
 static sg_status parse_levels_item(const ctx *c, const cJSON *item,
                                    const char *key, sg_levels *out)
 {
-    sg_levels levels = {0};
     if (cJSON_IsString(item)) {
         sg_status st = sg_parse_levels(item->valuestring, out, c->err);
         if (st != SG_OK)
             return sg_prefix(c->err, st, "%s: \"%s\": ", c->origin, key);
         return SG_OK;
     }
+    sg_levels levels = {0};
     uint64_t count = 0;
-    if (cJSON_IsNumber(item)) {
+    int has_lo_hi = 0;
+    if (cJSON_IsNumber(item))
         SG_TRY(count_of(c, item, key, 4194304.0, &count));
-        levels.count = (uint32_t)count;
-        levels.span_grid = 1;
-        *out = levels;
-        return SG_OK;
-    }
-    if (!cJSON_IsObject(item))
+    else if (cJSON_IsObject(item))
+        SG_TRY(range_object(c, item, key, 4194304.0, 1, &levels.lo, &levels.hi,
+                            &has_lo_hi, &count));
+    else
         return bad(c, key,
                    "expected COUNT, \"LO:HI:COUNT\" or {lo, hi, count}");
-    static const char *const known[] = {"lo", "hi", "count", NULL};
-    char where[64];
-    snprintf(where, sizeof where, "\"%s\"", key);
-    SG_TRY(check_keys(c, item, where, known, 0));
-    const cJSON *lo = cJSON_GetObjectItemCaseSensitive(item, "lo");
-    const cJSON *hi = cJSON_GetObjectItemCaseSensitive(item, "hi");
-    const cJSON *cnt = cJSON_GetObjectItemCaseSensitive(item, "count");
-    if (!cnt)
-        return bad(c, key, "needs count");
-    if (!lo != !hi)
-        return bad(c, key, "give both lo and hi, or neither");
-    SG_TRY(count_of(c, cnt, key, 4194304.0, &count));
     levels.count = (uint32_t)count;
-    levels.span_grid = !lo;
-    if (lo) {
-        SG_TRY(number_of(c, lo, key, &levels.lo));
-        SG_TRY(number_of(c, hi, key, &levels.hi));
-    }
+    levels.span_grid = !has_lo_hi;
     *out = levels;
     return SG_OK;
 }
@@ -328,56 +330,68 @@ static sg_status parse_threads(const ctx *c, const cJSON *item, int *out)
     return SG_OK;
 }
 
+/* The top-level keys, their flags (scalegrid.h) and parsers. */
+typedef enum {
+    KEY_LAW, KEY_PARAMS, KEY_TOKENS, KEY_LOSS_LEVELS, KEY_FLOPS_LEVELS,
+    KEY_BACKEND, KEY_STRATEGY, KEY_THREADS, KEY_OUT, KEY_COUNT
+} top_key;
+
+_Static_assert(SG_CONFIG_HAS_LAW == 1u << KEY_LAW &&
+                   SG_CONFIG_HAS_FLOPS_LEVELS == 1u << KEY_FLOPS_LEVELS &&
+                   SG_CONFIG_HAS_OUT == 1u << KEY_OUT,
+               "SG_CONFIG_HAS_* flags follow the top-level key order");
+
+static const char *const top_key_names[KEY_COUNT + 1] = {
+    "law",      "params",   "tokens",  "loss_levels", "flops_levels",
+    "backend",  "strategy", "threads", "out",         NULL};
+
+static sg_status parse_out(const ctx *c, const cJSON *item, char *out_dir,
+                           size_t out_dir_size)
+{
+    if (!out_dir)
+        return bad(c, "out", "is not used by this command");
+    SG_TRY(copy_string(c, item, "out", out_dir, out_dir_size));
+    if (!*out_dir)
+        return bad(c, "out", "must not be empty");
+    return SG_OK;
+}
+
+static sg_status parse_top_key(const ctx *c, top_key key, const cJSON *item,
+                               sg_sweep_config *cfg, char *out_dir,
+                               size_t out_dir_size)
+{
+    const char *name = top_key_names[key];
+    switch (key) {
+    case KEY_LAW: return parse_law(c, item, &cfg->law);
+    case KEY_PARAMS: return parse_axis_item(c, item, name, &cfg->params);
+    case KEY_TOKENS: return parse_axis_item(c, item, name, &cfg->tokens);
+    case KEY_LOSS_LEVELS:
+        return parse_levels_item(c, item, name, &cfg->loss_levels);
+    case KEY_FLOPS_LEVELS:
+        return parse_levels_item(c, item, name, &cfg->flops_levels);
+    case KEY_BACKEND: return parse_named(c, item, name, 1, cfg);
+    case KEY_STRATEGY: return parse_named(c, item, name, 0, cfg);
+    case KEY_THREADS: return parse_threads(c, item, &cfg->threads);
+    case KEY_OUT: return parse_out(c, item, out_dir, out_dir_size);
+    default: return bad(c, name, "is not handled");
+    }
+}
+
 static sg_status parse_top(const ctx *c, const cJSON *root,
                            sg_sweep_config *config, unsigned *set,
                            char *out_dir, size_t out_dir_size)
 {
-    static const char *const known[] = {
-        "law",      "params",   "tokens",  "loss_levels", "flops_levels",
-        "backend",  "strategy", "threads", "out",         NULL};
-    SG_TRY(check_keys(c, root, "config", known, 0));
-    const cJSON *item;
+    SG_TRY(check_keys(c, root, "config", top_key_names, 0));
     unsigned fields = 0;
     sg_sweep_config cfg = *config;
-    if ((item = cJSON_GetObjectItemCaseSensitive(root, "law"))) {
-        SG_TRY(parse_law(c, item, &cfg.law));
-        fields |= SG_CONFIG_HAS_LAW;
-    }
-    if ((item = cJSON_GetObjectItemCaseSensitive(root, "params"))) {
-        SG_TRY(parse_axis_item(c, item, "params", &cfg.params));
-        fields |= SG_CONFIG_HAS_PARAMS;
-    }
-    if ((item = cJSON_GetObjectItemCaseSensitive(root, "tokens"))) {
-        SG_TRY(parse_axis_item(c, item, "tokens", &cfg.tokens));
-        fields |= SG_CONFIG_HAS_TOKENS;
-    }
-    if ((item = cJSON_GetObjectItemCaseSensitive(root, "loss_levels"))) {
-        SG_TRY(parse_levels_item(c, item, "loss_levels", &cfg.loss_levels));
-        fields |= SG_CONFIG_HAS_LOSS_LEVELS;
-    }
-    if ((item = cJSON_GetObjectItemCaseSensitive(root, "flops_levels"))) {
-        SG_TRY(parse_levels_item(c, item, "flops_levels", &cfg.flops_levels));
-        fields |= SG_CONFIG_HAS_FLOPS_LEVELS;
-    }
-    if ((item = cJSON_GetObjectItemCaseSensitive(root, "backend"))) {
-        SG_TRY(parse_named(c, item, "backend", 1, &cfg));
-        fields |= SG_CONFIG_HAS_BACKEND;
-    }
-    if ((item = cJSON_GetObjectItemCaseSensitive(root, "strategy"))) {
-        SG_TRY(parse_named(c, item, "strategy", 0, &cfg));
-        fields |= SG_CONFIG_HAS_STRATEGY;
-    }
-    if ((item = cJSON_GetObjectItemCaseSensitive(root, "threads"))) {
-        SG_TRY(parse_threads(c, item, &cfg.threads));
-        fields |= SG_CONFIG_HAS_THREADS;
-    }
-    if ((item = cJSON_GetObjectItemCaseSensitive(root, "out"))) {
-        if (!out_dir)
-            return bad(c, "out", "is not used by this command");
-        SG_TRY(copy_string(c, item, "out", out_dir, out_dir_size));
-        if (!*out_dir)
-            return bad(c, "out", "must not be empty");
-        fields |= SG_CONFIG_HAS_OUT;
+    for (int key = 0; key < KEY_COUNT; key++) {
+        const cJSON *item =
+            cJSON_GetObjectItemCaseSensitive(root, top_key_names[key]);
+        if (!item)
+            continue;
+        SG_TRY(parse_top_key(c, (top_key)key, item, &cfg, out_dir,
+                             out_dir_size));
+        fields |= 1u << key; /* SG_CONFIG_HAS_* follow the same order */
     }
     *config = cfg;
     if (set)

@@ -178,67 +178,69 @@ static void put_point(FILE *f, const sg_frontier_row *r)
             r->tokens < sg_overfit_threshold_tokens(r->params) ? 1 : 0);
 }
 
-static const char iso_loss_header[] =
-    "loss_level,params,tokens,flops,pf_days,loss,tokens_per_param,overfit,"
-    "closed_form_flops,rel_gap\n";
+/* The closed-form columns that end a frontier row. */
+typedef void (*closed_form_columns)(FILE *f, const sg_law *law,
+                                    const sg_frontier_row *r);
 
 /* frontier.csv and cumulative.csv: closed_form_flops is the least compute
  * reaching the row's loss level; rel_gap = flops / closed_form_flops - 1,
  * never negative since every selected point reaches its level. */
-static void write_iso_loss_csv(FILE *f, const sg_law *law,
-                               const sg_frontier_row *rows, uint32_t count)
+static const char iso_loss_header[] =
+    "loss_level,params,tokens,flops,pf_days,loss,tokens_per_param,overfit,"
+    "closed_form_flops,rel_gap\n";
+
+static void iso_loss_closed_form(FILE *f, const sg_law *law,
+                                 const sg_frontier_row *r)
 {
-    fputs(iso_loss_header, f);
-    for (uint32_t k = 0; k < count; k++) {
-        const sg_frontier_row *r = &rows[k];
-        put_number(f, r->level);
-        if (r->empty)
-            put_empty_fields(f, 7);
-        else
-            put_point(f, r);
-        sg_optimum opt;
-        if (sg_optimal_for_loss(law, r->level, SG_METHOD_AUTO, &opt, NULL) !=
-            SG_OK) {
-            put_empty_fields(f, 2);
-        } else {
-            put_fields(f, &opt.flops, 1);
-            if (r->empty)
-                put_empty_fields(f, 1);
-            else
-                put_fields(f, (double[]){r->flops / opt.flops - 1.0}, 1);
-        }
-        fputc('\n', f);
+    sg_optimum opt;
+    if (sg_optimal_for_loss(law, r->level, SG_METHOD_AUTO, &opt, NULL) !=
+        SG_OK) {
+        put_empty_fields(f, 2); /* at or below the floor */
+        return;
     }
+    put_fields(f, &opt.flops, 1);
+    if (r->empty)
+        put_empty_fields(f, 1);
+    else
+        put_fields(f, (double[]){r->flops / opt.flops - 1.0}, 1);
 }
 
+/* isoflop.csv: the closed-form compute-optimal point of the level's budget;
+ * loss_gap = loss - closed_form_loss, never negative. */
 static const char iso_flops_header[] =
     "flops_level,params,tokens,flops,pf_days,loss,tokens_per_param,overfit,"
     "closed_form_params,closed_form_tokens,closed_form_loss,loss_gap\n";
 
-/* isoflop.csv: the closed-form compute-optimal point of the level's budget;
- * loss_gap = loss - closed_form_loss, never negative. */
-static void write_iso_flops_csv(FILE *f, const sg_law *law,
-                                const sg_frontier_row *rows, uint32_t count)
+static void iso_flops_closed_form(FILE *f, const sg_law *law,
+                                  const sg_frontier_row *r)
 {
-    fputs(iso_flops_header, f);
+    sg_optimum opt;
+    if (sg_optimal_for_flops(law, r->level, SG_METHOD_AUTO, &opt, NULL) !=
+        SG_OK) {
+        put_empty_fields(f, 4);
+        return;
+    }
+    put_fields(f, (double[]){opt.params, opt.tokens, opt.loss}, 3);
+    if (r->empty)
+        put_empty_fields(f, 1);
+    else
+        put_fields(f, (double[]){r->loss - opt.loss}, 1);
+}
+
+/* One row per level: the level, the selected point (empty fields for an
+ * empty band), then the closed-form columns. */
+static void write_frontier_csv(FILE *f, const char *header, const sg_law *law,
+                               const sg_frontier_row *rows, uint32_t count,
+                               closed_form_columns closed_form)
+{
+    fputs(header, f);
     for (uint32_t k = 0; k < count; k++) {
-        const sg_frontier_row *r = &rows[k];
-        put_number(f, r->level);
-        if (r->empty)
+        put_number(f, rows[k].level);
+        if (rows[k].empty)
             put_empty_fields(f, 7);
         else
-            put_point(f, r);
-        sg_optimum opt;
-        if (sg_optimal_for_flops(law, r->level, SG_METHOD_AUTO, &opt, NULL) !=
-            SG_OK) {
-            put_empty_fields(f, 4);
-        } else {
-            put_fields(f, (double[]){opt.params, opt.tokens, opt.loss}, 3);
-            if (r->empty)
-                put_empty_fields(f, 1);
-            else
-                put_fields(f, (double[]){r->loss - opt.loss}, 1);
-        }
+            put_point(f, &rows[k]);
+        closed_form(f, law, &rows[k]);
         fputc('\n', f);
     }
 }
@@ -327,14 +329,16 @@ static void write_body(FILE *f, file_kind kind, const sg_sweep_config *c,
 {
     switch (kind) {
     case FILE_FRONTIER:
-        write_iso_loss_csv(f, &c->law, r->iso_loss, r->loss_levels.count);
+        write_frontier_csv(f, iso_loss_header, &c->law, r->iso_loss,
+                           r->loss_levels.count, iso_loss_closed_form);
         break;
     case FILE_CUMULATIVE:
-        write_iso_loss_csv(f, &c->law, r->iso_loss_cumulative,
-                           r->loss_levels.count);
+        write_frontier_csv(f, iso_loss_header, &c->law, r->iso_loss_cumulative,
+                           r->loss_levels.count, iso_loss_closed_form);
         break;
     case FILE_ISOFLOP:
-        write_iso_flops_csv(f, &c->law, r->iso_flops, r->flops_levels.count);
+        write_frontier_csv(f, iso_flops_header, &c->law, r->iso_flops,
+                           r->flops_levels.count, iso_flops_closed_form);
         break;
     case FILE_JSON:
         fputs(json, f);

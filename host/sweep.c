@@ -42,25 +42,34 @@ void sg_sweep_config_default(sg_sweep_config *config)
     config->threads = 0;
 }
 
+/* Names indexed by enum value. */
+static const char *const backend_names[] = {"auto", "reference", "openmp"};
+static const char *const strategy_names[] = {"auto", "direct", "factored"};
+#define COUNT_OF(a) (int)(sizeof(a) / sizeof((a)[0]))
+
+static int index_of_name(const char *name, const char *const *names,
+                         int count)
+{
+    for (int i = 0; i < count; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
+
 const char *sg_backend_name(sg_backend backend)
 {
-    switch (backend) {
-    case SG_BACKEND_REFERENCE: return "reference";
-    case SG_BACKEND_OPENMP: return "openmp";
-    default: return "auto";
-    }
+    int i = (int)backend;
+    return i >= 0 && i < COUNT_OF(backend_names) ? backend_names[i] : "?";
 }
 
 sg_status sg_backend_from_name(const char *name, sg_backend *out,
                                sg_error *err)
 {
-    static const sg_backend all[] = {SG_BACKEND_AUTO, SG_BACKEND_REFERENCE,
-                                     SG_BACKEND_OPENMP};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        if (strcmp(name, sg_backend_name(all[i])) == 0) {
-            *out = all[i];
-            return SG_OK;
-        }
+    int i = index_of_name(name, backend_names, COUNT_OF(backend_names));
+    if (i >= 0) {
+        *out = (sg_backend)i;
+        return SG_OK;
+    }
     if (strcmp(name, "cuda") == 0)
         return sg_fail(err, SG_ERR_INPUT,
                        "backend 'cuda' is not part of this build (known: "
@@ -72,23 +81,18 @@ sg_status sg_backend_from_name(const char *name, sg_backend *out,
 
 const char *sg_strategy_name(sg_strategy strategy)
 {
-    switch (strategy) {
-    case SG_STRATEGY_DIRECT: return "direct";
-    case SG_STRATEGY_FACTORED: return "factored";
-    default: return "auto";
-    }
+    int i = (int)strategy;
+    return i >= 0 && i < COUNT_OF(strategy_names) ? strategy_names[i] : "?";
 }
 
 sg_status sg_strategy_from_name(const char *name, sg_strategy *out,
                                 sg_error *err)
 {
-    static const sg_strategy all[] = {SG_STRATEGY_AUTO, SG_STRATEGY_DIRECT,
-                                      SG_STRATEGY_FACTORED};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        if (strcmp(name, sg_strategy_name(all[i])) == 0) {
-            *out = all[i];
-            return SG_OK;
-        }
+    int i = index_of_name(name, strategy_names, COUNT_OF(strategy_names));
+    if (i >= 0) {
+        *out = (sg_strategy)i;
+        return SG_OK;
+    }
     return sg_fail(err, SG_ERR_INPUT,
                    "unknown strategy '%s' (known: auto, direct, factored)",
                    name);

@@ -152,5 +152,20 @@ check "default sweep: human units" grep -q "PF-days" "$T/default.out"
 check "default sweep: no temporary files" \
     test "$(find "$T/scalegrid-out" -name '.*' -type f | wc -l)" = 0
 
+# A full disk is a runtime failure: exit 1, one line, no file left behind.
+# Needs a small tmpfs (root); skipped where mounting is not allowed.
+mkdir -p "$T/tiny"
+if mount -t tmpfs -o size=64k tmpfs "$T/tiny" 2>/dev/null; then
+    "$SCALEGRID" --out "$T/tiny/out" >"$T/full.out" 2>"$T/full.err"
+    rc=$?
+    check "full disk: exit 1" test "$rc" = 1
+    check "full disk: one line naming the problem" \
+        bash -c "test \$(wc -l <'$T/full.err') = 1 && grep -q 'No space left' '$T/full.err'"
+    check "full disk: no file left" test -z "$(ls -A "$T/tiny/out")"
+    umount "$T/tiny"
+else
+    echo "skipped: full-disk test (cannot mount a tmpfs here)"
+fi
+
 echo "commands: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
