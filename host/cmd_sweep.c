@@ -246,6 +246,14 @@ static void print_point_columns(const sg_frontier_row *r)
     printf("%9s %9s %11.1f %10s %10s", n, d, r->tokens / r->params, c, p);
 }
 
+/* Whether a closed-form optimum lies within the grid's axes (if not, the
+ * grid cannot come close to it and the gap says nothing about resolution). */
+static int on_grid(const sg_sweep_config *c, const sg_optimum *opt)
+{
+    return opt->params >= c->params.lo && opt->params <= c->params.hi &&
+           opt->tokens >= c->tokens.lo && opt->tokens <= c->tokens.hi;
+}
+
 static void print_iso_loss(const sg_sweep_config *c, const sg_sweep_result *r)
 {
     uint32_t picked[SUMMARY_ROWS];
@@ -260,9 +268,12 @@ static void print_iso_loss(const sg_sweep_config *c, const sg_sweep_result *r)
         print_point_columns(row);
         sg_optimum opt;
         if (sg_optimal_for_loss(&c->law, row->level, SG_METHOD_AUTO, &opt,
-                                NULL) == SG_OK)
-            printf(" %+11.3f%%", 100.0 * (row->flops / opt.flops - 1.0));
-        printf("\n");
+                                NULL) != SG_OK)
+            printf("\n");
+        else if (!on_grid(c, &opt))
+            printf(" %12s\n", "off-grid");
+        else
+            printf(" %+11.3f%%\n", 100.0 * (row->flops / opt.flops - 1.0));
     }
 }
 

@@ -39,13 +39,14 @@ void sg_format_count(char *buf, size_t size, double value)
     }
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
         double scaled = value / units[i].scale;
-        if (fabs(value) >= units[i].scale && fabs(scaled) < 1000.0) {
+        /* 999.7M prints as 1.0B, not 1000M */
+        if (fabs(value) >= units[i].scale * 0.9995 && fabs(scaled) < 999.5) {
             snprintf(buf, size, fabs(scaled) < 100 ? "%.1f%s" : "%.0f%s",
                      scaled, units[i].suffix);
             return;
         }
     }
-    if (fabs(value) >= 1e15) {
+    if (fabs(value) >= 999.5e12) {
         sg_format_sci(buf, size, value);
         return;
     }

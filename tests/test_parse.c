@@ -2,6 +2,7 @@
  * The number and range syntax, axis and level validation, and JSON configs.
  */
 #include "test_util.h"
+#include "internal.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -260,6 +261,28 @@ static void sweep_json_config_parses_back(void **state)
     sg_sweep_result_free(&r);
 }
 
+static void human_units_read_well(void **state)
+{
+    (void)state;
+    static const struct {
+        double value;
+        const char *text;
+    } counts[] = {{7e9, "7.0B"},   {1.4e12, "1.4T"}, {9.99e8, "999M"},
+                  {9.9996e8, "1.0B"}, {125e6, "125M"}, {999.4, "999"},
+                  {9.9999e14, "1e15"}, {2.5e16, "2.5e16"}};
+    char buf[32];
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        sg_format_count(buf, sizeof buf, counts[i].value);
+        assert_string_equal(buf, counts[i].text);
+    }
+    sg_format_sci(buf, sizeof buf, 1.2e21);
+    assert_string_equal(buf, "1.2e21");
+    sg_format_sci(buf, sizeof buf, 6.94e-5);
+    assert_string_equal(buf, "6.94e-5");
+    sg_format_sci(buf, sizeof buf, 13.9);
+    assert_string_equal(buf, "13.9");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +295,7 @@ int main(void)
         cmocka_unit_test(malformed_or_impossible_configs_name_the_problem),
         cmocka_unit_test(missing_config_files_are_input_errors),
         cmocka_unit_test(sweep_json_config_parses_back),
+        cmocka_unit_test(human_units_read_well),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
