@@ -4,6 +4,8 @@
 #   make run        the default sweep (chinchilla, 16384 x 16384 points)
 #   make test       unit tests (cmocka) and command-line tests
 #   make bench      sweep benchmark, writes bench/results/<machine>.md
+#   make valgrind   the tests under valgrind memcheck (leaks are failures)
+#   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each (default 30)
 #   make clean
 #
 # Options: NO_OMP=1 (build without OpenMP), SAN=1 (address + undefined
@@ -84,13 +86,16 @@ CLI_SRC := host/main.c host/cli.c host/cmd_laws.c host/cmd_eval.c \
 TEST_SRC := $(wildcard tests/test_*.c)
 TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_TOOLS := $(BUILD)/tests/jsonq
+FUZZ_TARGETS := config syntax
+# Each fuzz target replayed over its committed corpus and regressions.
+REPLAY_TESTS := $(patsubst %,$(BUILD)/tests/fuzz_replay_%,$(FUZZ_TARGETS))
 
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
 CLI_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
 HEADERS := include/scalegrid.h host/internal.h host/cli.h \
            kernels/point_math.h kernels/sweep_kernels.h $(FLAGS_STAMP)
 
-.PHONY: all run test check-deps check-cuda bench clean
+.PHONY: all run test valgrind check-deps check-cuda bench fuzz clean
 all: check-deps $(PROGRAM)
 
 check-deps:
@@ -121,6 +126,11 @@ $(BUILD)/tests/jsonq: tests/tools/jsonq.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(SAN_LDFLAGS) $< -lcjson -o $@
 
+$(BUILD)/tests/fuzz_replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DFUZZ_TARGET='"$*"' $(LDFLAGS) $(SAN_LDFLAGS) \
+	    tests/fuzz/fuzz_$*.c tests/fuzz/replay.c $(LIB) $(LDLIBS) -o $@
+
 # The per-point math must compile as CUDA device code too (the CUDA backend
 # includes it); nvcc checks that here whenever it is installed.
 check-cuda:
@@ -132,8 +142,17 @@ else
 	@echo "check-cuda: skipped, nvcc not found"
 endif
 
-test: check-deps $(PROGRAM) $(TESTS) $(TEST_TOOLS) check-cuda
-	@SCALEGRID=./$(PROGRAM) JSONQ=$(BUILD)/tests/jsonq tests/run.sh $(TESTS)
+test: check-deps $(PROGRAM) $(TESTS) $(REPLAY_TESTS) $(TEST_TOOLS) check-cuda
+	@SCALEGRID=./$(PROGRAM) JSONQ=$(BUILD)/tests/jsonq tests/run.sh $(TESTS) $(REPLAY_TESTS)
+
+# The whole suite under valgrind memcheck: any error or definitely/indirectly
+# lost block fails the run.
+VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full \
+            --errors-for-leak-kinds=definite,indirect \
+            --show-leak-kinds=definite,indirect
+valgrind: check-deps $(PROGRAM) $(TESTS) $(REPLAY_TESTS) $(TEST_TOOLS)
+	@SG_TEST_WRAPPER="$(VALGRIND)" SCALEGRID=./$(PROGRAM) \
+	    JSONQ=$(BUILD)/tests/jsonq tests/run.sh $(TESTS) $(REPLAY_TESTS)
 
 run: all
 	./$(PROGRAM)
@@ -146,5 +165,24 @@ $(BUILD)/bench/%: bench/%.c $(LIB) $(HEADERS)
 bench: check-deps $(BUILD)/bench/sweep_bench
 	bench/run.sh $(BUILD)/bench/sweep_bench
 
+# --- fuzzing (libFuzzer through clang; Debian: clang libclang-rt-14-dev) ----
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_BUILD := build-fuzz
+FUZZ_CFLAGS := -std=c11 -g -O1 -ffp-contract=off -Wall -Wextra \
+               -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(LIB_SRC))
+
+$(FUZZ_BUILD)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -lcjson -lm -o $@
+
+.SECONDARY: $(FUZZ_LIB_OBJ)
+fuzz: $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_TARGETS))
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 clean:
-	rm -rf $(BUILD) $(PROGRAM)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(PROGRAM)

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <cjson/cJSON.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,18 +41,26 @@ static const char sweep_help[] =
     "  --strategy S      auto, direct (full law per point), factored (row and\n"
     "                    column terms); both give the same frontier\n"
     "  --threads N       OpenMP threads (default: all)\n"
+    "  --max-seconds S   refuse sweeps estimated to take longer (default\n"
+    "                    3600; the estimate is conservative)\n"
     "  --out DIR         output directory (default ./scalegrid-out): writes\n"
     "                    frontier.csv, cumulative.csv, isoflop.csv, sweep.json\n"
     "  --json            print sweep.json's object on stdout instead of the\n"
     "                    summary\n"
     "  --quiet           print nothing on success\n"
+    "  --reproducible    leave out of sweep.json what depends on how the\n"
+    "                    sweep ran (backend, threads, seconds), so the same\n"
+    "                    inputs give byte-identical files\n"
+    "\n"
+    "SIGINT or SIGTERM stops a sweep within a fraction of a second; no output\n"
+    "file is left and the exit code is 128 + the signal number.\n"
     "  --help            this text\n";
 
 typedef struct {
     cli_law_options law;
     const char *params, *tokens, *loss_levels, *flops_levels;
-    const char *backend, *strategy, *threads, *out;
-    int json, quiet;
+    const char *backend, *strategy, *threads, *max_seconds, *out;
+    int json, quiet, reproducible;
 } sweep_options;
 
 static int parse_sweep(int argc, char **argv, sweep_options *o)
@@ -66,9 +75,11 @@ static int parse_sweep(int argc, char **argv, sweep_options *o)
         {"backend", required_argument, NULL, 'b'},
         {"strategy", required_argument, NULL, 'S'},
         {"threads", required_argument, NULL, 't'},
+        {"max-seconds", required_argument, NULL, 'T'},
         {"out", required_argument, NULL, 'o'},
         {"json", no_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
+        {"reproducible", no_argument, NULL, 'r'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
@@ -86,9 +97,11 @@ static int parse_sweep(int argc, char **argv, sweep_options *o)
         case 'b': o->backend = optarg; break;
         case 'S': o->strategy = optarg; break;
         case 't': o->threads = optarg; break;
+        case 'T': o->max_seconds = optarg; break;
         case 'o': o->out = optarg; break;
         case 'j': o->json = 1; break;
         case 'q': o->quiet = 1; break;
+        case 'r': o->reproducible = 1; break;
         case 'h': fputs(sweep_help, stdout); return -1;
         default: return SG_ERR_INPUT;
         }
@@ -138,8 +151,16 @@ static int apply_options(const sweep_options *o, sg_sweep_config *c)
     if (o->strategy &&
         sg_strategy_from_name(o->strategy, &c->strategy, &err) != SG_OK)
         return option_error("--strategy", &err);
-    if (o->threads)
-        return apply_threads(o->threads, &c->threads);
+    if (o->threads && apply_threads(o->threads, &c->threads))
+        return SG_ERR_INPUT;
+    if (o->max_seconds) {
+        if (cli_number("sweep", "--max-seconds", o->max_seconds,
+                       &c->max_seconds))
+            return SG_ERR_INPUT;
+        if (!(c->max_seconds > 0))
+            return cli_usage_error("sweep", "--max-seconds must be positive "
+                                   "(got %s)", o->max_seconds);
+    }
     return 0;
 }
 
@@ -305,6 +326,32 @@ static void print_summary(const sg_sweep_config *c, const sg_sweep_result *r,
            out_dir);
 }
 
+/* The signal that asked us to stop, 0 while none did. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int signo)
+{
+    stop_signal = signo;
+}
+
+static void catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* A cancelled run: one line, exit 128 + the signal's number. */
+static int report_stopped(void)
+{
+    fprintf(stderr, "scalegrid: stopped by %s; no output written\n",
+            stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+    return 128 + (int)stop_signal;
+}
+
 int cli_sweep(int argc, char **argv)
 {
     sweep_options o = {0};
@@ -319,14 +366,23 @@ int cli_sweep(int argc, char **argv)
     /* Fail before the sweep, not after minutes of it. */
     if (sg_check_output_dir(out_dir, &err) != SG_OK)
         return cli_report(&err);
+    catch_stop_signals();
+    sg_control control = {&stop_signal, NULL, NULL};
+    sg_output_options output = {o.reproducible, &control};
     sg_sweep_result result;
-    if (sg_sweep_run(&config, &result, &err) != SG_OK)
+    sg_status st = sg_sweep_run_controlled(&config, &control, &result, &err);
+    if (st == SG_ERR_CANCELLED)
+        return report_stopped();
+    if (st != SG_OK)
         return cli_report(&err);
     rc = 0;
-    if (sg_write_outputs(out_dir, &config, &result, &err) != SG_OK) {
+    st = sg_write_outputs(out_dir, &config, &result, &output, &err);
+    if (st == SG_ERR_CANCELLED) {
+        rc = report_stopped();
+    } else if (st != SG_OK) {
         rc = cli_report(&err);
     } else if (o.json) {
-        char *text = sg_sweep_json(&config, &result, &err);
+        char *text = sg_sweep_json(&config, &result, &output, &err);
         if (!text)
             rc = cli_report(&err);
         else

@@ -333,17 +333,19 @@ static sg_status parse_threads(const ctx *c, const cJSON *item, int *out)
 /* The top-level keys, their flags (scalegrid.h) and parsers. */
 typedef enum {
     KEY_LAW, KEY_PARAMS, KEY_TOKENS, KEY_LOSS_LEVELS, KEY_FLOPS_LEVELS,
-    KEY_BACKEND, KEY_STRATEGY, KEY_THREADS, KEY_OUT, KEY_COUNT
+    KEY_BACKEND, KEY_STRATEGY, KEY_THREADS, KEY_OUT, KEY_MAX_SECONDS,
+    KEY_COUNT
 } top_key;
 
 _Static_assert(SG_CONFIG_HAS_LAW == 1u << KEY_LAW &&
                    SG_CONFIG_HAS_FLOPS_LEVELS == 1u << KEY_FLOPS_LEVELS &&
-                   SG_CONFIG_HAS_OUT == 1u << KEY_OUT,
+                   SG_CONFIG_HAS_OUT == 1u << KEY_OUT &&
+                   SG_CONFIG_HAS_MAX_SECONDS == 1u << KEY_MAX_SECONDS,
                "SG_CONFIG_HAS_* flags follow the top-level key order");
 
 static const char *const top_key_names[KEY_COUNT + 1] = {
     "law",      "params",   "tokens",  "loss_levels", "flops_levels",
-    "backend",  "strategy", "threads", "out",         NULL};
+    "backend",  "strategy", "threads", "out",         "max_seconds", NULL};
 
 static sg_status parse_out(const ctx *c, const cJSON *item, char *out_dir,
                            size_t out_dir_size)
@@ -353,6 +355,17 @@ static sg_status parse_out(const ctx *c, const cJSON *item, char *out_dir,
     SG_TRY(copy_string(c, item, "out", out_dir, out_dir_size));
     if (!*out_dir)
         return bad(c, "out", "must not be empty");
+    return SG_OK;
+}
+
+static sg_status parse_max_seconds(const ctx *c, const cJSON *item,
+                                   double *out)
+{
+    double value;
+    SG_TRY(number_of(c, item, "max_seconds", &value));
+    if (!(value > 0))
+        return bad(c, "max_seconds", "must be a positive number of seconds");
+    *out = value;
     return SG_OK;
 }
 
@@ -373,6 +386,7 @@ static sg_status parse_top_key(const ctx *c, top_key key, const cJSON *item,
     case KEY_STRATEGY: return parse_named(c, item, name, 0, cfg);
     case KEY_THREADS: return parse_threads(c, item, &cfg->threads);
     case KEY_OUT: return parse_out(c, item, out_dir, out_dir_size);
+    case KEY_MAX_SECONDS: return parse_max_seconds(c, item, &cfg->max_seconds);
     default: return bad(c, name, "is not handled");
     }
 }

@@ -47,7 +47,14 @@ typedef struct {
     int scalar_only;   /* 1: the OpenMP kernel's portable loops, no SIMD */
     uint64_t row_begin; /* sweep only rows [row_begin, row_end) of the grid */
     uint64_t row_end;   /* (0, 0): every row */
+    const sg_control *control; /* may be NULL */
+    /* Tile shape overrides, 0 for the defaults: tests use tiny tiles to
+     * cover tile edges on grids small enough for the reference. */
+    uint64_t span_cols, block_points;
 } sg_run_options;
+
+/* Whether the caller asked to stop (control and its flag may be NULL). */
+int sg_cancelled(const sg_control *control);
 
 sg_status sg_sweep_run_with(const sg_sweep_config *config,
                             const sg_run_options *options,

@@ -58,7 +58,9 @@ static cJSON *law_config_json(const sg_law *law)
     return o;
 }
 
-static cJSON *config_json(const sg_sweep_config *c)
+/* The config as given; how to run it (backend, strategy, threads) only
+ * when the document need not be reproducible. */
+static cJSON *config_json(const sg_sweep_config *c, int reproducible)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "law", law_config_json(&c->law));
@@ -66,9 +68,13 @@ static cJSON *config_json(const sg_sweep_config *c)
     cJSON_AddItemToObject(o, "tokens", axis_json(&c->tokens));
     cJSON_AddItemToObject(o, "loss_levels", levels_json(&c->loss_levels));
     cJSON_AddItemToObject(o, "flops_levels", levels_json(&c->flops_levels));
+    if (reproducible)
+        return o;
     cJSON_AddStringToObject(o, "backend", sg_backend_name(c->backend));
     cJSON_AddStringToObject(o, "strategy", sg_strategy_name(c->strategy));
     cJSON_AddNumberToObject(o, "threads", c->threads);
+    if (c->max_seconds > 0)
+        cJSON_AddNumberToObject(o, "max_seconds", c->max_seconds);
     return o;
 }
 
@@ -112,25 +118,32 @@ static cJSON *frontier_json(const sg_frontier_row *rows, uint32_t count)
     return a;
 }
 
-char *sg_sweep_json(const sg_sweep_config *c, const sg_sweep_result *r,
-                    sg_error *err)
+static void add_run_facts(cJSON *doc, const sg_sweep_result *r)
 {
+    cJSON_AddStringToObject(doc, "backend", sg_backend_name(r->backend));
+    cJSON_AddStringToObject(doc, "strategy", sg_strategy_name(r->strategy));
+    cJSON_AddNumberToObject(doc, "threads", r->threads);
+    cJSON_AddNumberToObject(doc, "seconds", r->seconds);
+    cJSON_AddNumberToObject(doc, "points_per_second",
+                            r->seconds > 0 ? (double)r->points / r->seconds : 0);
+}
+
+char *sg_sweep_json(const sg_sweep_config *c, const sg_sweep_result *r,
+                    const sg_output_options *options, sg_error *err)
+{
+    int reproducible = options && options->reproducible;
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "scalegrid_version", SG_VERSION);
-    cJSON_AddItemToObject(doc, "config", config_json(c));
+    cJSON_AddItemToObject(doc, "config", config_json(c, reproducible));
     cJSON_AddItemToObject(doc, "law", law_json(&c->law));
     cJSON *grid = cJSON_AddObjectToObject(doc, "grid");
     cJSON_AddItemToObject(grid, "params", axis_json(&c->params));
     cJSON_AddItemToObject(grid, "tokens", axis_json(&c->tokens));
     cJSON_AddItemToObject(doc, "loss_levels", levels_json(&r->loss_levels));
     cJSON_AddItemToObject(doc, "flops_levels", levels_json(&r->flops_levels));
-    cJSON_AddStringToObject(doc, "backend", sg_backend_name(r->backend));
-    cJSON_AddStringToObject(doc, "strategy", sg_strategy_name(r->strategy));
-    cJSON_AddNumberToObject(doc, "threads", r->threads);
     cJSON_AddNumberToObject(doc, "points", (double)r->points);
-    cJSON_AddNumberToObject(doc, "seconds", r->seconds);
-    cJSON_AddNumberToObject(doc, "points_per_second",
-                            r->seconds > 0 ? (double)r->points / r->seconds : 0);
+    if (!reproducible)
+        add_run_facts(doc, r);
     cJSON_AddItemToObject(doc, "iso_loss",
                           frontier_json(r->iso_loss, r->loss_levels.count));
     cJSON_AddItemToObject(doc, "iso_loss_cumulative",
@@ -347,11 +360,19 @@ static void write_body(FILE *f, file_kind kind, const sg_sweep_config *c,
     }
 }
 
+static sg_status check_cancel(const sg_output_options *options, sg_error *err)
+{
+    if (options && sg_cancelled(options->control))
+        return sg_fail(err, SG_ERR_CANCELLED, "writing the outputs cancelled");
+    return SG_OK;
+}
+
 sg_status sg_write_outputs(const char *dir, const sg_sweep_config *c,
-                           const sg_sweep_result *r, sg_error *err)
+                           const sg_sweep_result *r,
+                           const sg_output_options *options, sg_error *err)
 {
     SG_TRY(sg_check_output_dir(dir, err));
-    char *json = sg_sweep_json(c, r, err);
+    char *json = sg_sweep_json(c, r, options, err);
     if (!json)
         return SG_ERR_RUNTIME;
     staged_file files[OUTPUT_FILES];
@@ -359,13 +380,17 @@ sg_status sg_write_outputs(const char *dir, const sg_sweep_config *c,
     sg_status st = SG_OK;
     for (int i = 0; i < OUTPUT_FILES && st == SG_OK; i++) {
         FILE *f;
-        st = stage_open(&files[i], dir, file_names[i], &f, err);
+        st = check_cancel(options, err);
+        if (st == SG_OK)
+            st = stage_open(&files[i], dir, file_names[i], &f, err);
         if (st != SG_OK)
             break;
         write_body(f, (file_kind)i, c, r, json);
         st = stage_close(&files[i], f, err);
     }
     free(json);
+    if (st == SG_OK)
+        st = check_cancel(options, err);
     if (st == SG_OK)
         return commit_staged(files, OUTPUT_FILES, err);
     discard_staged(files, OUTPUT_FILES);

@@ -9,6 +9,7 @@
 #include "../kernels/sweep_kernels.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,10 +25,30 @@
  */
 #define BAND_EDGE_SLACK 1e-6
 
-/* Points per dispatched block of rows: small enough for a later progress
- * report or interrupt check between blocks, large enough to amortise a
- * parallel region. */
+/*
+ * The grid is swept in tiles: spans of at most SPAN_COLS columns, and within
+ * each span, blocks of rows. Only the current span's column terms and the
+ * current block's row terms are held, so memory is bounded by the tile
+ * sizes and the number of levels, whatever the number of points. Row terms
+ * are recomputed once per span (a pow and an exp per row), which costs
+ * nothing while a row has many more points than that.
+ */
+#define SPAN_COLS (UINT64_C(1) << 14)
+
+/* Points per dispatched block of rows: small enough that a cancel request
+ * (checked between blocks) is answered within about a tenth of a second,
+ * large enough to amortise a parallel region. */
 #define POINTS_PER_BLOCK (UINT64_C(1) << 26)
+#define POINTS_PER_REFERENCE_BLOCK (UINT64_C(1) << 20)
+/* Rows per thread and block at least, so a block keeps every thread busy. */
+#define ROWS_PER_THREAD_MIN 64
+
+/* Conservative points per second per thread, about a third of what
+ * bench/results measured, for refusing sweeps that would run too long. */
+#define RATE_REFERENCE 5e6
+#define RATE_DIRECT 1e7
+#define RATE_FACTORED_ADDITIVE 5e8
+#define RATE_FACTORED_OTHER 2e7
 
 void sg_sweep_config_default(sg_sweep_config *config)
 {
@@ -119,10 +140,104 @@ static double physical_memory_bytes(void)
 #define ROW_ARRAYS 5
 #define COL_ARRAYS 4
 
-static double plan_bytes(const sg_sweep_config *c)
+static sg_backend resolve_backend(sg_backend wanted)
 {
-    return 8.0 * (ROW_ARRAYS * (double)c->params.count +
-                  COL_ARRAYS * (double)c->tokens.count);
+    return wanted == SG_BACKEND_AUTO ? SG_BACKEND_OPENMP : wanted;
+}
+
+static sg_strategy resolve_strategy(sg_strategy wanted)
+{
+    /* Every built-in form separates into row and column terms. */
+    return wanted == SG_STRATEGY_AUTO ? SG_STRATEGY_FACTORED : wanted;
+}
+
+static int resolve_threads(sg_backend backend, int wanted)
+{
+    if (backend == SG_BACKEND_REFERENCE)
+        return 1;
+    int available = sg_openmp_max_threads();
+    return wanted > 0 && sg_openmp_threads_available() ? wanted : available;
+}
+
+
+/* Columns per span and rows per block. A block is a parallel region and a
+ * cancellation point: enough points to keep every thread busy, few enough
+ * to answer a cancel request within about a tenth of a second. */
+static void tile_shape(uint64_t rows, uint64_t cols, sg_backend backend,
+                       int threads, const sg_run_options *o,
+                       uint64_t *span_cols, uint64_t *block_rows)
+{
+    int reference = backend == SG_BACKEND_REFERENCE;
+    uint64_t points = reference ? POINTS_PER_REFERENCE_BLOCK : POINTS_PER_BLOCK;
+    uint64_t min_rows = reference ? 1 : (uint64_t)threads * ROWS_PER_THREAD_MIN;
+    uint64_t span = SPAN_COLS;
+    if (o && o->span_cols)
+        span = o->span_cols;
+    if (o && o->block_points) {
+        points = o->block_points;
+        min_rows = 1;
+    }
+    *span_cols = cols < span ? cols : span;
+    uint64_t block = points / *span_cols;
+    if (block < min_rows)
+        block = min_rows;
+    *block_rows = block < rows ? block : rows;
+}
+
+/* Memory a sweep holds: one tile's row and column terms, bins per thread
+ * plus the merged ones, and the frontier rows. Never the grid itself. */
+static double sweep_bytes(const sg_sweep_config *c)
+{
+    sg_backend backend = resolve_backend(c->backend);
+    int threads = resolve_threads(backend, c->threads);
+    uint64_t span, block;
+    tile_shape(c->params.count, c->tokens.count, backend, threads, NULL, &span,
+               &block);
+    double plan = 8.0 * (ROW_ARRAYS * (double)block + COL_ARRAYS * (double)span);
+    double levels = (double)c->loss_levels.count + 1 + c->flops_levels.count;
+    double bins = (threads + 1) * levels * 16.0;
+    double rows = (3.0 * c->loss_levels.count + c->flops_levels.count) *
+                  (double)sizeof(sg_frontier_row);
+    return plan + bins + rows;
+}
+
+double sg_sweep_estimated_seconds(const sg_sweep_config *c)
+{
+    sg_backend backend = resolve_backend(c->backend);
+    sg_strategy strategy = resolve_strategy(c->strategy);
+    int threads = resolve_threads(backend, c->threads);
+    double rate = RATE_REFERENCE;
+    if (backend == SG_BACKEND_OPENMP)
+        rate = strategy == SG_STRATEGY_DIRECT ? RATE_DIRECT
+               : c->law.form == SG_FORM_CHINCHILLA ? RATE_FACTORED_ADDITIVE
+                                                   : RATE_FACTORED_OTHER;
+    return (double)c->params.count * (double)c->tokens.count /
+           (rate * threads);
+}
+
+static sg_status check_time(const sg_sweep_config *c, sg_error *err)
+{
+    double limit = c->max_seconds > 0 ? c->max_seconds : SG_DEFAULT_MAX_SECONDS;
+    double need = sg_sweep_estimated_seconds(c);
+    if (need <= limit)
+        return SG_OK;
+    sg_backend backend = resolve_backend(c->backend);
+    int threads = resolve_threads(backend, c->threads);
+    char points[32], how[96];
+    sg_format_sci(points, sizeof points,
+                  (double)c->params.count * (double)c->tokens.count);
+    if (backend == SG_BACKEND_REFERENCE)
+        snprintf(how, sizeof how, "the reference backend");
+    else
+        snprintf(how, sizeof how, "the %s backend (%s, %d thread%s)",
+                 sg_backend_name(backend),
+                 sg_strategy_name(resolve_strategy(c->strategy)), threads,
+                 threads == 1 ? "" : "s");
+    return sg_fail(err, SG_ERR_INPUT,
+                   "a %s-point sweep could take up to %.0f s with %s; the "
+                   "limit is %.0f s: raise it with --max-seconds or use fewer "
+                   "points",
+                   points, need, how, limit);
 }
 
 sg_status sg_sweep_config_validate(const sg_sweep_config *c, sg_error *err)
@@ -157,38 +272,44 @@ sg_status sg_sweep_config_validate(const sg_sweep_config *c, sg_error *err)
         return sg_fail(err, SG_ERR_INPUT,
                        "6 N D overflows at the grid's corner (N = %g, D = %g)",
                        c->params.hi, c->tokens.hi);
-    double need = plan_bytes(c), have = physical_memory_bytes();
+    if (!(c->max_seconds >= 0) || !isfinite(c->max_seconds))
+        return sg_fail(err, SG_ERR_INPUT,
+                       "max seconds must be a non-negative number (got %g)",
+                       c->max_seconds);
+    double need = sweep_bytes(c), have = physical_memory_bytes();
     if (have > 0 && need > 0.5 * have)
         return sg_fail(err, SG_ERR_INPUT,
-                       "grid axes of %llu x %llu points need %.3g GB for their "
-                       "per-row and per-column terms; this machine has %.3g GB",
+                       "a sweep of %llu x %llu points with %u + %u levels "
+                       "needs %.3g GB for its axis terms, bins and frontiers; "
+                       "this machine has %.3g GB",
                        (unsigned long long)c->params.count,
-                       (unsigned long long)c->tokens.count, need / 1e9,
+                       (unsigned long long)c->tokens.count,
+                       c->loss_levels.count, c->flops_levels.count, need / 1e9,
                        have / 1e9);
-    return SG_OK;
+    return check_time(c, err);
 }
 
 /* -------------------------------------------------------------- planning */
 
-/* The plan's per-row and per-column arrays live in two blocks, one array
- * of doubles after another. */
+
 enum { ROW_PARAMS, ROW_SIX_PARAMS, ROW_TERM, ROW_LOSS_PART, ROW_FLOPS_PART };
 enum { COL_TOKENS, COL_TERM, COL_LOSS_PART, COL_FLOPS_PART };
 
 typedef struct {
     sg_plan plan;
-    double *rows_mem, *cols_mem;
+    double *rows_mem, *cols_mem; /* ROW_ARRAYS x block rows, COL_ARRAYS x span */
+    uint64_t block_rows, span_cols;
     sg_levels loss_levels, flops_levels; /* resolved */
 } planned_sweep;
 
 static double *row_array(const planned_sweep *ps, int slot)
 {
-    return ps->rows_mem + (size_t)slot * ps->plan.rows;
+    return ps->rows_mem + (size_t)slot * ps->block_rows;
 }
 
 static double *col_array(const planned_sweep *ps, int slot)
 {
-    return ps->cols_mem + (size_t)slot * ps->plan.cols;
+    return ps->cols_mem + (size_t)slot * ps->span_cols;
 }
 
 static void axis_geometry(const sg_axis *axis, double *ln_lo, double *step)
@@ -199,99 +320,115 @@ static void axis_geometry(const sg_axis *axis, double *ln_lo, double *step)
                 : 0.0;
 }
 
-static void fill_row_terms(planned_sweep *ps)
+static double params_at(const sg_plan *p, uint64_t i)
+{
+    return sg_axis_point(p->params_lo, p->params_hi, p->rows, p->params_ln_lo,
+                         p->params_step, i);
+}
+
+static double tokens_at(const sg_plan *p, uint64_t j)
+{
+    return sg_axis_point(p->tokens_lo, p->tokens_hi, p->cols, p->tokens_ln_lo,
+                         p->tokens_step, j);
+}
+
+/* Terms of rows [r0, r1): N, 6N, the law's row term and the row parts of
+ * both band coordinates (point_math.h). */
+static void fill_row_block(planned_sweep *ps, uint64_t r0, uint64_t r1)
 {
     sg_plan *p = &ps->plan;
     double *params = row_array(ps, ROW_PARAMS);
     double *six = row_array(ps, ROW_SIX_PARAMS), *row = row_array(ps, ROW_TERM);
-    for (uint64_t i = 0; i < p->rows; i++) {
-        params[i] = sg_axis_point(p->params_lo, p->params_hi, p->rows,
-                                  p->params_ln_lo, p->params_step, i);
-        six[i] = 6.0 * params[i];
-        row[i] = sg_row_term(&p->law, params[i]);
-    }
-    p->params = params;
-    p->six_params = six;
-    p->row_term = row;
-    p->loss_row = row_array(ps, ROW_LOSS_PART);
-    p->flops_row = row_array(ps, ROW_FLOPS_PART);
-}
-
-static void fill_col_terms(planned_sweep *ps)
-{
-    sg_plan *p = &ps->plan;
-    double *tokens = col_array(ps, COL_TOKENS), *col = col_array(ps, COL_TERM);
-    int nonincreasing = 1;
-    for (uint64_t j = 0; j < p->cols; j++) {
-        tokens[j] = sg_axis_point(p->tokens_lo, p->tokens_hi, p->cols,
-                                  p->tokens_ln_lo, p->tokens_step, j);
-        col[j] = sg_col_term(&p->law, tokens[j]);
-        if (!(j == 0 || col[j] <= col[j - 1]))
-            nonincreasing = 0;
-    }
-    p->tokens = tokens;
-    p->col_term = col;
-    p->loss_col = col_array(ps, COL_LOSS_PART);
-    p->flops_col = col_array(ps, COL_FLOPS_PART);
-    p->col_term_nonincreasing = nonincreasing;
-}
-
-/* The row and column parts of both band coordinates (point_math.h); they
- * need the resolved levels. */
-static void fill_band_parts(planned_sweep *ps)
-{
-    const sg_plan *p = &ps->plan;
-    double *loss_row = row_array(ps, ROW_LOSS_PART);
-    double *flops_row = row_array(ps, ROW_FLOPS_PART);
-    for (uint64_t i = 0; i < p->rows; i++) {
-        loss_row[i] = sg_loss_band_row(p->loss_top, p->loss_inv_width,
-                                       p->row_term[i]);
-        flops_row[i] = sg_flops_band_row(
+    double *loss = row_array(ps, ROW_LOSS_PART);
+    double *flops = row_array(ps, ROW_FLOPS_PART);
+    for (uint64_t i = r0; i < r1; i++) {
+        uint64_t k = i - r0;
+        params[k] = params_at(p, i);
+        six[k] = 6.0 * params[k];
+        row[k] = sg_row_term(&p->law, params[k]);
+        loss[k] = sg_loss_band_row(p->loss_top, p->loss_inv_width, row[k]);
+        flops[k] = sg_flops_band_row(
             p->ln_flops_top, p->flops_inv_width,
             sg_axis_log(p->params_ln_lo, p->params_step, i));
     }
-    double *loss_col = col_array(ps, COL_LOSS_PART);
-    double *flops_col = col_array(ps, COL_FLOPS_PART);
-    for (uint64_t j = 0; j < p->cols; j++) {
-        loss_col[j] = sg_loss_band_col(p->loss_inv_width, p->col_term[j]);
-        flops_col[j] = sg_flops_band_col(
+    p->row_base = r0;
+    p->params = params;
+    p->six_params = six;
+    p->row_term = row;
+    p->loss_row = loss;
+    p->flops_row = flops;
+}
+
+/* Terms of columns [c0, c1): D, the law's column term and the column parts
+ * of both band coordinates. */
+static void fill_col_span(planned_sweep *ps, uint64_t c0, uint64_t c1)
+{
+    sg_plan *p = &ps->plan;
+    double *tokens = col_array(ps, COL_TOKENS), *col = col_array(ps, COL_TERM);
+    double *loss = col_array(ps, COL_LOSS_PART);
+    double *flops = col_array(ps, COL_FLOPS_PART);
+    for (uint64_t j = c0; j < c1; j++) {
+        uint64_t k = j - c0;
+        tokens[k] = tokens_at(p, j);
+        col[k] = sg_col_term(&p->law, tokens[k]);
+        loss[k] = sg_loss_band_col(p->loss_inv_width, col[k]);
+        flops[k] = sg_flops_band_col(
             p->flops_inv_width,
             sg_axis_log(p->tokens_ln_lo, p->tokens_step, j));
     }
+    p->col_base = c0;
+    p->col_end = c1;
+    p->tokens = tokens;
+    p->col_term = col;
+    p->loss_col = loss;
+    p->flops_col = flops;
 }
 
-static int tokens_strictly_increasing(const sg_plan *p)
+/* What the kernels may rely on along the whole grid, found by one pass over
+ * the axes (nothing stored): the extremes of the row and column terms, and
+ * whether tokens strictly increase and column terms never increase. */
+typedef struct {
+    double row_min, row_max, col_min, col_max;
+    int tokens_increasing, col_nonincreasing;
+} axis_facts;
+
+static axis_facts scan_axes(const sg_plan *p)
 {
-    for (uint64_t j = 1; j < p->cols; j++)
-        if (!(p->tokens[j] > p->tokens[j - 1]))
-            return 0;
-    return 1;
+    axis_facts f = {INFINITY, -INFINITY, INFINITY, -INFINITY, 1, 1};
+    for (uint64_t i = 0; i < p->rows; i++) {
+        double r = sg_row_term(&p->law, params_at(p, i));
+        f.row_min = fmin(f.row_min, r);
+        f.row_max = fmax(f.row_max, r);
+    }
+    double prev_tokens = -INFINITY, prev_col = INFINITY;
+    for (uint64_t j = 0; j < p->cols; j++) {
+        double d = tokens_at(p, j), c = sg_col_term(&p->law, d);
+        f.col_min = fmin(f.col_min, c);
+        f.col_max = fmax(f.col_max, c);
+        f.tokens_increasing &= d > prev_tokens;
+        f.col_nonincreasing &= c <= prev_col;
+        prev_tokens = d;
+        prev_col = c;
+    }
+    return f;
 }
 
 /* Least and greatest loss on the grid. The combination is monotone in both
  * terms, so the extremes combine the extreme terms and equal, bit for bit,
  * the loss of a grid corner. */
-static void grid_loss_range(const sg_plan *p, double *lo, double *hi)
+static void grid_loss_range(const sg_plan *p, const axis_facts *f, double *lo,
+                            double *hi)
 {
-    double rmin = INFINITY, rmax = -INFINITY, cmin = INFINITY, cmax = -INFINITY;
-    for (uint64_t i = 0; i < p->rows; i++) {
-        rmin = fmin(rmin, p->row_term[i]);
-        rmax = fmax(rmax, p->row_term[i]);
-    }
-    for (uint64_t j = 0; j < p->cols; j++) {
-        cmin = fmin(cmin, p->col_term[j]);
-        cmax = fmax(cmax, p->col_term[j]);
-    }
-    *lo = sg_combine_terms(&p->law, rmin, cmin);
-    *hi = sg_combine_terms(&p->law, rmax, cmax);
+    *lo = sg_combine_terms(&p->law, f->row_min, f->col_min);
+    *hi = sg_combine_terms(&p->law, f->row_max, f->col_max);
 }
 
-static sg_status resolve_loss_levels(planned_sweep *ps, const sg_levels *want,
-                                     sg_error *err)
+static sg_status resolve_loss_levels(planned_sweep *ps, const axis_facts *f,
+                                     const sg_levels *want, sg_error *err)
 {
     sg_levels levels = *want;
     if (levels.span_grid) {
-        grid_loss_range(&ps->plan, &levels.lo, &levels.hi);
+        grid_loss_range(&ps->plan, f, &levels.lo, &levels.hi);
         levels.span_grid = 0;
         if (!isfinite(levels.lo) || !isfinite(levels.hi))
             return sg_fail(err, SG_ERR_INPUT,
@@ -341,10 +478,10 @@ static void planned_sweep_free(planned_sweep *ps)
     ps->rows_mem = ps->cols_mem = NULL;
 }
 
-static sg_status plan_sweep(const sg_sweep_config *c, planned_sweep *ps,
+static sg_status plan_sweep(const sg_sweep_config *c, sg_backend backend,
+                            const sg_run_options *o, planned_sweep *ps,
                             sg_error *err)
 {
-    memset(ps, 0, sizeof *ps);
     sg_plan *p = &ps->plan;
     p->law = sg_point_law_of(&c->law);
     p->rows = c->params.count;
@@ -356,84 +493,69 @@ static sg_status plan_sweep(const sg_sweep_config *c, planned_sweep *ps,
     p->tokens_hi = c->tokens.hi;
     axis_geometry(&c->tokens, &p->tokens_ln_lo, &p->tokens_step);
 
-    ps->rows_mem = malloc((size_t)p->rows * ROW_ARRAYS * sizeof(double));
-    ps->cols_mem = malloc((size_t)p->cols * COL_ARRAYS * sizeof(double));
+    axis_facts facts = scan_axes(p);
+    if (!facts.tokens_increasing)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "tokens axis is not strictly increasing in double "
+                       "precision; use fewer points or a wider range");
+    p->col_term_nonincreasing = facts.col_nonincreasing;
+    SG_TRY(resolve_loss_levels(ps, &facts, &c->loss_levels, err));
+    SG_TRY(resolve_flops_levels(ps, &c->flops_levels, err));
+
+    tile_shape(p->rows, p->cols, backend, p->threads, o, &ps->span_cols,
+               &ps->block_rows);
+    ps->rows_mem = malloc(ps->block_rows * ROW_ARRAYS * sizeof(double));
+    ps->cols_mem = malloc(ps->span_cols * COL_ARRAYS * sizeof(double));
     if (!ps->rows_mem || !ps->cols_mem) {
         planned_sweep_free(ps);
-        return sg_fail(err, SG_ERR_RUNTIME,
-                       "out of memory planning a %llu x %llu grid",
-                       (unsigned long long)p->rows,
-                       (unsigned long long)p->cols);
+        return sg_fail(err, SG_ERR_RUNTIME, "out of memory planning a sweep");
     }
-    fill_row_terms(ps);
-    fill_col_terms(ps);
-    sg_status st = SG_OK;
-    if (!tokens_strictly_increasing(p))
-        st = sg_fail(err, SG_ERR_INPUT,
-                     "tokens axis is not strictly increasing in double "
-                     "precision; use fewer points or a wider range");
-    if (st == SG_OK)
-        st = resolve_loss_levels(ps, &c->loss_levels, err);
-    if (st == SG_OK)
-        st = resolve_flops_levels(ps, &c->flops_levels, err);
-    if (st != SG_OK) {
-        planned_sweep_free(ps);
-        return st;
-    }
-    fill_band_parts(ps);
     return SG_OK;
 }
 
 /* ------------------------------------------------------------- dispatch */
-
-static sg_backend resolve_backend(sg_backend wanted)
-{
-    return wanted == SG_BACKEND_AUTO ? SG_BACKEND_OPENMP : wanted;
-}
-
-static sg_strategy resolve_strategy(sg_strategy wanted)
-{
-    /* Every built-in form separates into row and column terms. */
-    return wanted == SG_STRATEGY_AUTO ? SG_STRATEGY_FACTORED : wanted;
-}
-
-static int resolve_threads(sg_backend backend, int wanted)
-{
-    if (backend == SG_BACKEND_REFERENCE)
-        return 1;
-    int available = sg_openmp_max_threads();
-    return wanted > 0 && sg_openmp_threads_available() ? wanted : available;
-}
-
-static uint64_t rows_per_block(const sg_plan *p)
-{
-    uint64_t rows = POINTS_PER_BLOCK / (p->cols ? p->cols : 1);
-    uint64_t min_rows = (uint64_t)p->threads * 64;
-    return rows < min_rows ? min_rows : rows;
-}
-
-static sg_status run_blocks(const sg_plan *p, sg_backend backend,
-                            uint64_t row_begin, uint64_t row_end,
-                            sg_bins *bins, sg_error *err)
-{
-    uint64_t block = rows_per_block(p);
-    for (uint64_t r0 = row_begin; r0 < row_end; r0 += block) {
-        uint64_t r1 = row_end - r0 < block ? row_end : r0 + block;
-        if (backend == SG_BACKEND_REFERENCE) {
-            sg_sweep_reference(p, r0, r1, bins);
-        } else if (sg_sweep_openmp(p, r0, r1, bins) != 0) {
-            return sg_fail(err, SG_ERR_RUNTIME,
-                           "out of memory for the OpenMP backend's bins");
-        }
-    }
-    return SG_OK;
-}
 
 static double now_seconds(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+
+int sg_cancelled(const sg_control *control)
+{
+    return control && control->cancel && *control->cancel;
+}
+
+static sg_status run_tiles(planned_sweep *ps, sg_backend backend,
+                           uint64_t row_begin, uint64_t row_end,
+                           const sg_control *control, double t0,
+                           sg_bins *bins, sg_error *err)
+{
+    sg_plan *p = &ps->plan;
+    uint64_t total = (row_end - row_begin) * p->cols, done = 0;
+    for (uint64_t c0 = 0; c0 < p->cols; c0 += ps->span_cols) {
+        uint64_t c1 = p->cols - c0 < ps->span_cols ? p->cols : c0 + ps->span_cols;
+        fill_col_span(ps, c0, c1);
+        for (uint64_t r0 = row_begin; r0 < row_end; r0 += ps->block_rows) {
+            if (sg_cancelled(control))
+                return sg_fail(err, SG_ERR_CANCELLED, "sweep cancelled");
+            uint64_t r1 = row_end - r0 < ps->block_rows ? row_end
+                                                        : r0 + ps->block_rows;
+            fill_row_block(ps, r0, r1);
+            if (backend == SG_BACKEND_REFERENCE)
+                sg_sweep_reference(p, r0, r1, bins);
+            else if (sg_sweep_openmp(p, r0, r1, bins) != 0)
+                return sg_fail(err, SG_ERR_RUNTIME,
+                               "out of memory for the OpenMP backend's bins");
+            done += (r1 - r0) * (c1 - c0);
+            if (control && control->progress)
+                control->progress(control->progress_context, done, total,
+                                  now_seconds() - t0);
+        }
+    }
+    return SG_OK;
 }
 
 /* ------------------------------------------------------------- results */
@@ -466,9 +588,9 @@ static sg_frontier_row row_of(const sg_plan *p, const sg_best *best,
     row.empty = 0;
     row.row = best->index / p->cols;
     row.col = best->index % p->cols;
-    row.params = p->params[row.row];
-    row.tokens = p->tokens[row.col];
-    row.flops = p->six_params[row.row] * row.tokens;
+    row.params = params_at(p, row.row);
+    row.tokens = tokens_at(p, row.col);
+    row.flops = sg_point_flops(row.params, row.tokens);
     row.loss = sg_point_loss(&p->law, row.params, row.tokens);
     return row;
 }
@@ -535,7 +657,15 @@ static sg_status alloc_bins(sg_bins *bins, const sg_plan *p, sg_error *err)
 sg_status sg_sweep_run(const sg_sweep_config *c, sg_sweep_result *out,
                        sg_error *err)
 {
-    sg_run_options all = {0, 0, 0};
+    sg_run_options all = {0, 0, 0, NULL, 0, 0};
+    return sg_sweep_run_with(c, &all, out, err);
+}
+
+sg_status sg_sweep_run_controlled(const sg_sweep_config *c,
+                                  const sg_control *control,
+                                  sg_sweep_result *out, sg_error *err)
+{
+    sg_run_options all = {0, 0, 0, control, 0, 0};
     return sg_sweep_run_with(c, &all, out, err);
 }
 
@@ -556,18 +686,20 @@ sg_status sg_sweep_run_with(const sg_sweep_config *c, const sg_run_options *o,
     double t0 = now_seconds();
 
     planned_sweep ps;
-    SG_TRY(plan_sweep(c, &ps, err));
+    memset(&ps, 0, sizeof ps);
     sg_backend backend = resolve_backend(c->backend);
     sg_strategy strategy = resolve_strategy(c->strategy);
     ps.plan.kernel = strategy == SG_STRATEGY_DIRECT ? SG_KERNEL_DIRECT
                                                     : SG_KERNEL_FACTORED;
     ps.plan.threads = resolve_threads(backend, c->threads);
     ps.plan.use_simd = !o->scalar_only;
+    SG_TRY(plan_sweep(c, backend, o, &ps, err));
 
     sg_bins bins;
     sg_status st = alloc_bins(&bins, &ps.plan, err);
     if (st == SG_OK) {
-        st = run_blocks(&ps.plan, backend, row_begin, row_end, &bins, err);
+        st = run_tiles(&ps, backend, row_begin, row_end, o->control, t0,
+                       &bins, err);
         if (st == SG_OK)
             st = alloc_result(out, ps.loss_levels.count, ps.flops_levels.count,
                               err);

@@ -15,6 +15,7 @@
 #ifndef SCALEGRID_H
 #define SCALEGRID_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,8 +33,9 @@ extern "C" {
 /* Status values double as the CLI's exit codes. */
 typedef enum {
     SG_OK = 0,
-    SG_ERR_RUNTIME = 1, /* out of memory, disk full, I/O failure */
-    SG_ERR_INPUT = 2    /* malformed or impossible input */
+    SG_ERR_RUNTIME = 1,  /* out of memory, disk full, I/O failure */
+    SG_ERR_INPUT = 2,    /* malformed or impossible input */
+    SG_ERR_CANCELLED = 3 /* stopped through sg_control.cancel */
 } sg_status;
 
 typedef struct {
@@ -192,14 +194,31 @@ sg_status sg_strategy_from_name(const char *name, sg_strategy *out,
  * thread without them). */
 int sg_openmp_threads_available(void);
 
+/* Sweeps estimated to take longer than this are refused up front unless
+ * sg_sweep_config.max_seconds allows more. */
+#define SG_DEFAULT_MAX_SECONDS 3600.0
+
 typedef struct {
     sg_law law;
     sg_axis params, tokens;
     sg_levels loss_levels, flops_levels;
     sg_backend backend;
     sg_strategy strategy;
-    int threads; /* 0: all the machine offers */
+    int threads;        /* 0: all the machine offers */
+    double max_seconds; /* 0: SG_DEFAULT_MAX_SECONDS */
 } sg_sweep_config;
+
+/* Hooks for long operations; every member may be NULL. */
+typedef struct {
+    /* Nonzero (set it from a signal handler) stops a sweep between blocks
+     * of rows, or an output writer between files: it frees what it holds,
+     * leaves no output file and returns SG_ERR_CANCELLED. */
+    const volatile sig_atomic_t *cancel;
+    /* Called between blocks of rows with the points done so far. */
+    void (*progress)(void *context, uint64_t points_done,
+                     uint64_t points_total, double seconds);
+    void *progress_context;
+} sg_control;
 
 /* The built-in default: chinchilla, N 1e7..1e13 x D 1e8..1e14 at
  * 16384 x 16384 points, 1024 loss levels and 256 compute levels spanning
@@ -236,6 +255,14 @@ typedef struct {
 /* Runs the sweep. On success the caller owns *out. */
 sg_status sg_sweep_run(const sg_sweep_config *config, sg_sweep_result *out,
                        sg_error *err);
+/* The same with cancellation and progress (control may be NULL). */
+sg_status sg_sweep_run_controlled(const sg_sweep_config *config,
+                                  const sg_control *control,
+                                  sg_sweep_result *out, sg_error *err);
+/* Seconds the sweep is expected to take at most on this machine (a
+ * conservative rate per backend, strategy and thread); used to refuse
+ * sweeps beyond max_seconds before they start. */
+double sg_sweep_estimated_seconds(const sg_sweep_config *config);
 void sg_sweep_result_free(sg_sweep_result *result);
 
 /* Levels as a sweep resolves them: value of level k. */
@@ -254,7 +281,8 @@ enum {
     SG_CONFIG_HAS_BACKEND = 1u << 5,
     SG_CONFIG_HAS_STRATEGY = 1u << 6,
     SG_CONFIG_HAS_THREADS = 1u << 7,
-    SG_CONFIG_HAS_OUT = 1u << 8
+    SG_CONFIG_HAS_OUT = 1u << 8,
+    SG_CONFIG_HAS_MAX_SECONDS = 1u << 9
 };
 
 /* Parses a JSON config into *config (fields not present keep their values).
@@ -267,17 +295,28 @@ sg_status sg_config_load(const char *path, sg_sweep_config *config,
                          unsigned *fields_set, char *out_dir,
                          size_t out_dir_size, sg_error *err);
 
+typedef struct {
+    /* Leave out what depends on how the sweep ran rather than on what it
+     * computed (backend, strategy, threads, seconds, points/s), so that the
+     * same inputs give byte-identical files on any thread count and any
+     * double-precision backend. */
+    int reproducible;
+    const sg_control *control; /* cancellation between files; may be NULL */
+} sg_output_options;
+
 /* The sweep document (sweep.json) as a NUL-terminated string; the caller
- * frees it with free(). NULL and *err set on failure. */
+ * frees it with free(). NULL and *err set on failure. options may be NULL. */
 char *sg_sweep_json(const sg_sweep_config *config,
-                    const sg_sweep_result *result, sg_error *err);
+                    const sg_sweep_result *result,
+                    const sg_output_options *options, sg_error *err);
 
 /* Writes frontier.csv, cumulative.csv, isoflop.csv and sweep.json into dir
  * (created if missing). Each file is written to a temporary name and renamed
- * only after all were written, so a failed run leaves no file that looks
- * complete. */
+ * only after all were written, so a failed or cancelled run leaves no file
+ * that looks complete. options may be NULL. */
 sg_status sg_write_outputs(const char *dir, const sg_sweep_config *config,
-                           const sg_sweep_result *result, sg_error *err);
+                           const sg_sweep_result *result,
+                           const sg_output_options *options, sg_error *err);
 /* Checks up front that dir exists or can be created and is writable. */
 sg_status sg_check_output_dir(const char *dir, sg_error *err);
 

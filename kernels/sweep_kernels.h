@@ -2,13 +2,14 @@
  * The interface between the host (planning, dispatch, merge) and the sweep
  * kernels (reference, OpenMP; CUDA plugs in beside them).
  *
- * The host plans a sweep once: resolved axes and levels, and the per-row and
- * per-column terms of the law (O(rows + cols) memory, never O(points)). A
- * kernel then reduces any block of rows [row_begin, row_end) into bins: for
- * each loss band the least-FLOPs point, for each compute band the least-loss
- * point, each as (key, flat index). Bins merge by sg_better (a total order),
- * so blocks, threads and devices can be combined in any order with the same
- * result.
+ * The host plans a sweep once (resolved axes and levels) and hands the
+ * kernels one tile at a time: a span of columns [col_base, col_end) and a
+ * block of rows, with the law's terms for just those rows and columns, so
+ * memory is bounded by the tile, never O(points). A kernel reduces the
+ * tile's rows [row_begin, row_end) into bins: for each loss band the
+ * least-FLOPs point, for each compute band the least-loss point, each as
+ * (key, flat index). Bins merge by sg_better (a total order), so tiles,
+ * threads and devices can be combined in any order with the same result.
  */
 #ifndef SG_SWEEP_KERNELS_H
 #define SG_SWEEP_KERNELS_H
@@ -55,14 +56,18 @@ typedef struct {
     double ln_flops_top, flops_inv_width;
     int64_t flops_count;
 
-    /* Per row (length rows): N, 6 N, the law's row term, the row parts of
-     * the loss-band (Chinchilla form) and compute-band coordinates. */
+    /* The current tile: rows from row_base (the block), columns
+     * [col_base, col_end) (the span). */
+    uint64_t row_base, col_base, col_end;
+    /* Per row of the block, index i - row_base: N, 6 N, the law's row term,
+     * the row parts of the loss-band (Chinchilla form) and compute-band
+     * coordinates. */
     const double *params, *six_params, *row_term, *loss_row, *flops_row;
-    /* Per column (length cols): D, the law's column term, the column parts
-     * of the loss-band and compute-band coordinates. */
+    /* Per column of the span, index j - col_base: D, the law's column term,
+     * the column parts of the loss-band and compute-band coordinates. */
     const double *tokens, *col_term, *loss_col, *flops_col;
-    /* col_term never increases along a row, so a row's loss never
-     * increases (checked by the host when it planned the terms). */
+    /* col_term never increases along the whole tokens axis, so a row's loss
+     * never increases (checked by the host before the sweep). */
     int col_term_nonincreasing;
 
     int kernel;   /* SG_KERNEL_* */
@@ -75,7 +80,8 @@ void sg_bins_clear(sg_bins *bins);
 void sg_bins_merge(sg_bins *into, const sg_bins *from);
 
 /* The oracle: scalar double precision, every point from first principles
- * (axis values, law, FLOPs and band coordinates computed per point). */
+ * (axis values, law, FLOPs and band coordinates computed per point); it
+ * reads none of the tile's arrays, only its bounds. */
 void sg_sweep_reference(const sg_plan *plan, uint64_t row_begin,
                         uint64_t row_end, sg_bins *bins);
 

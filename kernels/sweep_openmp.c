@@ -194,8 +194,8 @@ static void iso_loss_runs(worker *w, uint64_t row, uint64_t col0, uint64_t n,
     const sg_plan *p = w->p;
     const int64_t count = p->loss_count;
     const double below = (double)count; /* s >= count: below the lowest band */
-    const double six_n = p->six_params[row];
-    const double *tokens = p->tokens + col0;
+    const double six_n = p->six_params[row - p->row_base];
+    const double *tokens = p->tokens + (col0 - p->col_base);
     const uint64_t base = row * p->cols + col0;
     sg_best *bins = w->bins.iso_loss;
     mark_run_starts(p, n, u, v, w->run_words);
@@ -235,9 +235,18 @@ typedef struct {
 static flops_row flops_row_of(const sg_plan *p, uint64_t row)
 {
     double de = p->tokens_step * p->flops_inv_width;
-    flops_row fr = {p->flops_row[row], p->flops_col[0],
+    flops_row fr = {p->flops_row[row - p->row_base],
+                    sg_flops_band_col(p->flops_inv_width,
+                                      sg_axis_log(p->tokens_ln_lo,
+                                                  p->tokens_step, 0)),
                     de > 0 ? 1.0 / de : INFINITY};
     return fr;
+}
+
+/* The compute-band column part of column j (inside the span). */
+static inline double e_at(const sg_plan *p, uint64_t j)
+{
+    return p->flops_col[j - p->col_base];
 }
 
 static uint64_t bisect_crossing(const sg_plan *p, double a, double m,
@@ -245,7 +254,7 @@ static uint64_t bisect_crossing(const sg_plan *p, double a, double m,
 {
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
-        if (a - p->flops_col[mid] >= m)
+        if (a - e_at(p, mid) >= m)
             lo = mid + 1;
         else
             hi = mid;
@@ -266,21 +275,21 @@ static uint64_t crossing(const sg_plan *p, const flops_row *fr, double m,
     uint64_t x = !(ahead > (double)lo) ? lo
                  : ahead >= (double)hi ? hi
                                        : (uint64_t)ahead;
-    const double *e = p->flops_col;
     int steps = 0;
     if (x > lo && x < hi) {
         /* The common case: the predicted column is right. Both checks in
          * one branch, their loads issued together. */
-        int before_in = fr->a - e[x - 1] >= m, at_out = !(fr->a - e[x] >= m);
+        int before_in = fr->a - e_at(p, x - 1) >= m;
+        int at_out = !(fr->a - e_at(p, x) >= m);
         if (before_in & at_out)
             return x;
     }
-    while (x > lo && !(fr->a - e[x - 1] >= m))
+    while (x > lo && !(fr->a - e_at(p, x - 1) >= m))
         if (++steps > MAX_EDGE_STEPS)
             return bisect_crossing(p, fr->a, m, lo, x);
         else
             x--;
-    while (x < hi && fr->a - e[x] >= m)
+    while (x < hi && fr->a - e_at(p, x) >= m)
         if (++steps > MAX_EDGE_STEPS)
             return bisect_crossing(p, fr->a, m, x, hi);
         else
@@ -303,7 +312,7 @@ static void for_each_flops_band(worker *w, uint64_t row, uint64_t lo,
     const sg_plan *p = w->p;
     const double top = (double)p->flops_count;
     flops_row fr = flops_row_of(p, row);
-    double s = fr.a - p->flops_col[lo];
+    double s = fr.a - e_at(p, lo);
     if (!(s >= 0)) /* above the top level from here to the row's end */
         return;
     double m = s >= top ? top : floor(s); /* edge of column lo's class */
@@ -351,10 +360,11 @@ static void least_loss_monotone(worker *w, uint64_t row, int64_t band,
 {
     const sg_plan *p = w->p;
     const double r = *(const double *)ctx;
-    const double *c = p->col_term;
+    const double *c = p->col_term; /* indexed j - col_base */
+    const uint64_t base = p->col_base;
     uint64_t j = end - 1;
-    double loss = r + c[j];
-    while (j > begin && r + c[j - 1] == loss)
+    double loss = r + c[j - base];
+    while (j > begin && r + c[j - 1 - base] == loss)
         j--;
     if (loss < INFINITY)
         offer(&w->bins.iso_flops[band], loss, row * p->cols + j);
@@ -367,10 +377,13 @@ static void iso_flops_scan(worker *w, uint64_t row, uint64_t col0,
     for_each_flops_band(w, row, col0, col0 + n, least_loss_scan, &tl);
 }
 
+/* The whole span of a row at once (the loss never increases along it). */
 static void iso_flops_monotone_row(worker *w, uint64_t row)
 {
-    double r = w->p->row_term[row];
-    for_each_flops_band(w, row, 0, w->p->cols, least_loss_monotone, &r);
+    const sg_plan *p = w->p;
+    double r = p->row_term[row - p->row_base];
+    for_each_flops_band(w, row, p->col_base, p->col_end, least_loss_monotone,
+                        &r);
 }
 
 /* ------------------------------------------------------------- tiles */
@@ -387,12 +400,15 @@ static void fill_tile(worker *w, uint64_t row, uint64_t col0, uint64_t n)
 {
     const sg_plan *p = w->p;
     const sg_point_law *law = &p->law;
-    double row_term = p->row_term[row];
+    const double row_term = p->row_term[row - p->row_base];
+    const double params = p->params[row - p->row_base];
+    const double *col_term = p->col_term + (col0 - p->col_base);
+    const double *tokens = p->tokens + (col0 - p->col_base);
     for (uint64_t t = 0; t < n; t++) {
-        double r = row_term, c = p->col_term[col0 + t];
+        double r = row_term, c = col_term[t];
         if (p->kernel == SG_KERNEL_DIRECT) {
-            r = sg_row_term(law, p->params[row]);
-            c = sg_col_term(law, p->tokens[col0 + t]);
+            r = sg_row_term(law, params);
+            c = sg_col_term(law, tokens[t]);
         }
         double loss = sg_combine_terms(law, r, c);
         w->losses[t] = loss;
@@ -406,10 +422,11 @@ static void sweep_row_tile(worker *w, uint64_t row, uint64_t col0,
 {
     const sg_plan *p = w->p;
     if (factored_additive(p)) {
-        iso_loss_runs(w, row, col0, n, p->loss_row[row], p->loss_col + col0);
+        uint64_t k = row - p->row_base, t0 = col0 - p->col_base;
+        iso_loss_runs(w, row, col0, n, p->loss_row[k], p->loss_col + t0);
         if (!p->col_term_nonincreasing)
-            iso_flops_scan(w, row, col0, n, p->row_term[row],
-                           p->col_term + col0);
+            iso_flops_scan(w, row, col0, n, p->row_term[k],
+                           p->col_term + t0);
         return;
     }
     fill_tile(w, row, col0, n);
@@ -432,12 +449,13 @@ int sg_sweep_openmp(const sg_plan *p, uint64_t row_begin, uint64_t row_end,
         /* Every thread must see the same worksharing loops: decide together. */
         SG_OMP(omp barrier)
         if (!failed) { /* no writes after the barrier: a plain read is safe */
-            for (uint64_t col0 = 0; col0 < p->cols; col0 += TILE_COLS) {
-                uint64_t n = p->cols - col0 < TILE_COLS ? p->cols - col0
-                                                         : TILE_COLS;
+            for (uint64_t col0 = p->col_base; col0 < p->col_end;
+                 col0 += TILE_COLS) {
+                uint64_t n = p->col_end - col0 < TILE_COLS ? p->col_end - col0
+                                                            : TILE_COLS;
                 SG_OMP(omp for schedule(dynamic, ROW_CHUNK) nowait)
                 for (uint64_t row = row_begin; row < row_end; row++) {
-                    if (monotone && col0 == 0)
+                    if (monotone && col0 == p->col_base)
                         iso_flops_monotone_row(&w, row);
                     sweep_row_tile(&w, row, col0, n);
                 }

@@ -58,7 +58,7 @@ void sg_sweep_reference(const sg_plan *p, uint64_t row_begin,
         double flops_row = sg_flops_band_row(
             p->ln_flops_top, p->flops_inv_width,
             sg_axis_log(p->params_ln_lo, p->params_step, i));
-        for (uint64_t j = 0; j < p->cols; j++) {
+        for (uint64_t j = p->col_base; j < p->col_end; j++) {
             double tokens = sg_axis_point(p->tokens_lo, p->tokens_hi, p->cols,
                                           p->tokens_ln_lo, p->tokens_step, j);
             double ln_tokens = sg_axis_log(p->tokens_ln_lo, p->tokens_step, j);

@@ -8,6 +8,13 @@ SCALEGRID=$(cd "$(dirname "$SCALEGRID")" && pwd)/$(basename "$SCALEGRID")
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
+# Under SG_TEST_WRAPPER (valgrind), every run of scalegrid goes through it.
+if [ -n "${SG_TEST_WRAPPER:-}" ]; then
+    printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$SG_TEST_WRAPPER" "$SCALEGRID" >"$T/scalegrid-wrapped"
+    chmod +x "$T/scalegrid-wrapped"
+    SCALEGRID="$T/scalegrid-wrapped"
+fi
+
 printf '{\n  "law": "chinchilla",\n' >"$T/malformed.json"
 printf '{"lwa": "chinchilla"}\n' >"$T/unknown_key.json"
 printf '{"law": "kaplan", "law": "chinchilla"}\n' >"$T/duplicate_key.json"
@@ -15,6 +22,7 @@ printf '{"law": {"form": "chinchilla", "E": 1.7, "A": 400, "B": 400, "alpha": 0.
     >"$T/missing_beta.json"
 printf '{"law"\0: 1}\n' >"$T/binary.json"
 : >"$T/plain_file"
+printf '{"max_seconds": 0}\n' >"$T/zero_seconds.json"
 
 passed=0
 failed=0

@@ -10,6 +10,13 @@ JSONQ=$(cd "$(dirname "$JSONQ")" && pwd)/$(basename "$JSONQ")
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
+# Under SG_TEST_WRAPPER (valgrind), every run of scalegrid goes through it.
+if [ -n "${SG_TEST_WRAPPER:-}" ]; then
+    printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$SG_TEST_WRAPPER" "$SCALEGRID" >"$T/scalegrid-wrapped"
+    chmod +x "$T/scalegrid-wrapped"
+    SCALEGRID="$T/scalegrid-wrapped"
+fi
+
 passed=0
 failed=0
 pass() { passed=$((passed + 1)); }

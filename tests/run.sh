@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test program given as an argument, then the command-line tests,
 # and ends with one line: "N passed, N failed" (suites). Exit 1 on failure.
+# SG_TEST_WRAPPER (e.g. "valgrind --leak-check=full ...") prefixes every
+# program run, the scalegrid binary included.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 passed=0
@@ -20,7 +22,8 @@ run_suite() {
 }
 
 for program in "$@"; do
-    run_suite "$(basename "$program")" "$program"
+    # shellcheck disable=SC2086
+    run_suite "$(basename "$program")" ${SG_TEST_WRAPPER:-} "$program"
 done
 for script in "$here"/cli_*.sh; do
     run_suite "$(basename "$script")" bash "$script"

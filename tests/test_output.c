@@ -85,7 +85,7 @@ static void outputs_have_their_columns_and_one_row_per_level(void **state)
     sg_sweep_result r;
     sg_error err;
     assert_ok(sg_sweep_run(&c, &r, &err), err);
-    assert_ok(sg_write_outputs(sub, &c, &r, &err), err);
+    assert_ok(sg_write_outputs(sub, &c, &r, NULL, &err), err);
     assert_int_equal(count_entries(sub), 4); /* no temporaries left */
 
     char path[700];
@@ -181,11 +181,11 @@ static void rewriting_a_directory_replaces_the_files(void **state)
     sg_sweep_result r;
     sg_error err;
     assert_ok(sg_sweep_run(&c, &r, &err), err);
-    assert_ok(sg_write_outputs(dir, &c, &r, &err), err);
+    assert_ok(sg_write_outputs(dir, &c, &r, NULL, &err), err);
     sg_sweep_result_free(&r);
     c.loss_levels.count = 11;
     assert_ok(sg_sweep_run(&c, &r, &err), err);
-    assert_ok(sg_write_outputs(dir, &c, &r, &err), err);
+    assert_ok(sg_write_outputs(dir, &c, &r, NULL, &err), err);
     char path[600];
     snprintf(path, sizeof path, "%s/frontier.csv", dir);
     char *csv = read_text(path);

@@ -242,7 +242,7 @@ static void sweep_json_config_parses_back(void **state)
     c.tokens = (sg_axis){1e9, 1e11, 35};
     c.flops_levels = (sg_levels){1e18, 1e21, 8, 0};
     assert_ok(sg_sweep_run(&c, &r, &err), err);
-    char *text = sg_sweep_json(&c, &r, &err);
+    char *text = sg_sweep_json(&c, &r, NULL, &err);
     assert_non_null(text);
     cJSON *doc = cJSON_Parse(text);
     assert_non_null(doc);

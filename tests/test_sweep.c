@@ -13,7 +13,7 @@ static sg_sweep_result run(const sg_sweep_config *c, const sg_run_options *o)
 {
     sg_sweep_result r;
     sg_error err;
-    sg_run_options all = {0, 0, 0};
+    sg_run_options all = {0, 0, 0, NULL, 0, 0};
     if (sg_sweep_run_with(c, o ? o : &all, &r, &err) != SG_OK)
         fail_msg("sweep failed: %s", err.message);
     return r;
@@ -124,12 +124,21 @@ static void openmp_matches_reference_on_random_grids(void **state)
             fast.strategy = variant & 1 ? SG_STRATEGY_DIRECT
                                         : SG_STRATEGY_FACTORED;
             fast.threads = (int)rng_int(&rng, 1, (uint64_t)threads_max);
-            sg_run_options o = {variant >> 1, 0, 0};
+            /* Tiny tiles half the time: many spans and blocks, so tile
+             * edges are covered on grids the reference sweeps quickly. */
+            int tiny = (int)rng_int(&rng, 0, 1);
+            sg_run_options o = {variant >> 1, 0, 0, NULL,
+                                tiny ? rng_int(&rng, 1, 70) : 0,
+                                tiny ? rng_int(&rng, 1, 3000) : 0};
             sg_sweep_result got = run(&fast, &o);
             char what[128];
-            snprintf(what, sizeof what, "trial %d (%s, %s, %s, %d threads)",
+            snprintf(what, sizeof what,
+                     "trial %d (%s, %s, %s, %d threads, span %llu, block "
+                     "points %llu)",
                      trial, c.law.name, sg_strategy_name(fast.strategy),
-                     o.scalar_only ? "scalar" : "simd", fast.threads);
+                     o.scalar_only ? "scalar" : "simd", fast.threads,
+                     (unsigned long long)o.span_cols,
+                     (unsigned long long)o.block_points);
             assert_same_frontiers(&expected, &got, what);
             sg_sweep_result_free(&got);
         }
@@ -429,7 +438,7 @@ static void ties_go_to_the_lowest_index(void **state)
     assert_true(filled(ref.iso_flops, 40) > 20);
     for (int scalar = 0; scalar < 2; scalar++) {
         c.backend = SG_BACKEND_OPENMP;
-        sg_run_options o = {scalar, 0, 0};
+        sg_run_options o = {scalar, 0, 0, NULL, 0, 0};
         sg_sweep_result fast = run(&c, &o);
         assert_same_frontiers(&ref, &fast, "plateau");
         sg_sweep_result_free(&fast);
@@ -448,6 +457,31 @@ static void ties_go_to_the_lowest_index(void **state)
     sg_sweep_result_free(&ref);
 }
 
+/* Spans wider than a kernel tile and many of them, against the reference:
+ * 3 spans of the default width over 40001 columns. */
+static void wide_rows_cross_spans_and_tiles_exactly(void **state)
+{
+    (void)state;
+    sg_sweep_config c;
+    sg_sweep_config_default(&c);
+    c.params = (sg_axis){1e8, 1e10, 23};
+    c.tokens = (sg_axis){1e8, 1e14, 40001};
+    c.loss_levels.count = 700;
+    c.flops_levels.count = 300;
+    c.backend = SG_BACKEND_REFERENCE;
+    sg_sweep_result ref = run(&c, NULL);
+    static const sg_strategy strategies[] = {SG_STRATEGY_FACTORED,
+                                             SG_STRATEGY_DIRECT};
+    for (size_t s = 0; s < 2; s++) {
+        c.backend = SG_BACKEND_OPENMP;
+        c.strategy = strategies[s];
+        sg_sweep_result fast = run(&c, NULL);
+        assert_same_frontiers(&ref, &fast, sg_strategy_name(strategies[s]));
+        sg_sweep_result_free(&fast);
+    }
+    sg_sweep_result_free(&ref);
+}
+
 /* Flat indices beyond 2^32: the last rows of a 1e5 x 1e5 grid (2^33
  * points), swept alone through the row window. */
 static void flat_indices_beyond_2_to_the_32_are_exact(void **state)
@@ -459,7 +493,7 @@ static void flat_indices_beyond_2_to_the_32_are_exact(void **state)
     c.tokens.count = 100000;
     c.loss_levels = (sg_levels){1.8, 2.2, 50, 0};
     c.flops_levels = (sg_levels){1e25, 1e27, 30, 0};
-    sg_run_options window = {0, 99990, 100000};
+    sg_run_options window = {0, 99990, 100000, NULL, 0, 0};
     c.backend = SG_BACKEND_REFERENCE;
     sg_sweep_result ref = run(&c, &window);
     c.backend = SG_BACKEND_OPENMP;
@@ -506,8 +540,16 @@ static void impossible_sweeps_are_refused_up_front(void **state)
     c.tokens.count = UINT64_C(1) << 32;
     assert_input_error(sg_sweep_run(&c, &r, &err), err, "64-bit");
     sg_sweep_config_default(&c);
-    c.params.count = UINT64_C(1) << 32;
-    assert_input_error(sg_sweep_run(&c, &r, &err), err, "GB");
+    c.params.count = UINT64_C(1) << 32; /* 7e13 points: hours */
+    assert_input_error(sg_sweep_run(&c, &r, &err), err, "the limit is 3600 s");
+    c.max_seconds = 1e6;
+    assert_true(sg_sweep_estimated_seconds(&c) < 1e6);
+    if (sg_openmp_threads_available()) {
+        sg_sweep_config_default(&c);
+        c.loss_levels.count = 1u << 22;
+        c.threads = 4096; /* private bins for each thread */
+        assert_input_error(sg_sweep_run(&c, &r, &err), err, "GB");
+    }
     sg_sweep_config_default(&c);
     c.backend = SG_BACKEND_REFERENCE;
     c.strategy = SG_STRATEGY_FACTORED;
@@ -531,6 +573,7 @@ int main(void)
         cmocka_unit_test(spanning_levels_catch_the_grid_corners),
         cmocka_unit_test(non_finite_losses_are_never_selected),
         cmocka_unit_test(ties_go_to_the_lowest_index),
+        cmocka_unit_test(wide_rows_cross_spans_and_tiles_exactly),
         cmocka_unit_test(flat_indices_beyond_2_to_the_32_are_exact),
         cmocka_unit_test(default_config_is_the_documented_main_job),
         cmocka_unit_test(impossible_sweeps_are_refused_up_front),
