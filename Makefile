@@ -38,7 +38,7 @@ endif
 
 CPPFLAGS := -Iinclude -D_POSIX_C_SOURCE=200809L
 CFLAGS := -std=c11 $(OPT) $(WARN)
-LDLIBS := -lcjson -lm
+LDLIBS := -lcjson -lcairo -lfontconfig -lm
 
 # --- optional tools: detect, say what was found, build without them -------
 HASH := \#
@@ -63,9 +63,13 @@ endif
 
 HAVE_CJSON := $(shell printf '$(HASH)include <cjson/cJSON.h>\nint main(void){return cJSON_Version() ? 0 : 1;}\n' | \
                 $(CC) -x c - -lcjson -o /dev/null >/dev/null 2>&1 && echo yes || echo no)
+# cairo draws the plots (SVG, PNG, PDF).
+CAIRO_CFLAGS := $(shell pkg-config --cflags cairo fontconfig 2>/dev/null)
+HAVE_CAIRO := $(shell printf '$(HASH)include <cairo.h>\nint main(void){return cairo_version() > 0 ? 0 : 1;}\n' | \
+                $(CC) $(CAIRO_CFLAGS) -x c - -lcairo -o /dev/null >/dev/null 2>&1 && echo yes || echo no)
 
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
-$(info scalegrid build: OpenMP $(HAVE_OMP); nvcc $(HAVE_NVCC); cJSON $(HAVE_CJSON))
+$(info scalegrid build: OpenMP $(HAVE_OMP); nvcc $(HAVE_NVCC); cJSON $(HAVE_CJSON); cairo $(HAVE_CAIRO))
 endif
 
 # Objects remember the flags they were built with: switching NO_OMP, SAN or
@@ -79,11 +83,13 @@ endif
 
 # --- sources ----------------------------------------------------------------
 LIB_SRC := host/law.c host/error.c host/parse.c host/optimal.c host/sweep.c \
-           host/config.c host/output.c host/format.c \
+           host/config.c host/output.c host/format.c host/plot.c host/contour.c \
            kernels/bins.c kernels/sweep_reference.c kernels/sweep_openmp.c
-CLI_SRC := host/main.c host/cli.c host/cmd_laws.c host/cmd_eval.c \
-           host/cmd_optimal.c host/cmd_sweep.c
-TEST_SRC := $(wildcard tests/test_*.c)
+CLI_SRC := host/main.c host/cli.c host/progress.c host/cmd_laws.c \
+           host/cmd_eval.c host/cmd_optimal.c host/cmd_sweep.c host/cmd_compare.c
+TEST_SRC := tests/test_laws.c tests/test_optimal.c tests/test_parse.c \
+            tests/test_sweep.c tests/test_output.c tests/test_reliability.c \
+            tests/test_plot.c
 TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_TOOLS := $(BUILD)/tests/jsonq
 FUZZ_TARGETS := config syntax
@@ -92,7 +98,7 @@ REPLAY_TESTS := $(patsubst %,$(BUILD)/tests/fuzz_replay_%,$(FUZZ_TARGETS))
 
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
 CLI_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
-HEADERS := include/scalegrid.h host/internal.h host/cli.h \
+HEADERS := include/scalegrid.h host/internal.h host/cli.h host/plot.h \
            kernels/point_math.h kernels/sweep_kernels.h $(FLAGS_STAMP)
 
 .PHONY: all run test valgrind check-deps check-cuda bench fuzz clean
@@ -103,10 +109,17 @@ ifneq ($(HAVE_CJSON),yes)
 	@echo "scalegrid: cJSON is missing: run .ci/install-deps (Debian: apt-get install libcjson-dev)" >&2
 	@exit 1
 endif
+ifneq ($(HAVE_CAIRO),yes)
+	@echo "scalegrid: cairo is missing: run .ci/install-deps (Debian: apt-get install libcairo2-dev)" >&2
+	@exit 1
+endif
 
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# Only the plotting code sees cairo's headers.
+$(BUILD)/host/plot.o $(BUILD)/host/contour.o $(BUILD)/tests/test_plot: CPPFLAGS += $(CAIRO_CFLAGS)
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -172,13 +185,14 @@ FUZZ_BUILD := build-fuzz
 FUZZ_CFLAGS := -std=c11 -g -O1 -ffp-contract=off -Wall -Wextra \
                -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(LIB_SRC))
+$(FUZZ_BUILD)/host/plot.o $(FUZZ_BUILD)/host/contour.o: CPPFLAGS += $(CAIRO_CFLAGS)
 
 $(FUZZ_BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -lcjson -lm -o $@
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -lcjson -lcairo -lfontconfig -lm -o $@
 
 .SECONDARY: $(FUZZ_LIB_OBJ)
 fuzz: $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_TARGETS))

@@ -11,6 +11,7 @@ int cli_laws(int argc, char **argv);
 int cli_eval(int argc, char **argv);
 int cli_optimal(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
+int cli_compare(int argc, char **argv);
 
 /* Next long option's val, -1 at the end, or -2 after printing a usage
  * error (unknown option, missing value). */
@@ -41,6 +42,18 @@ int cli_add_setting(cli_law_options *o, const char *command, const char *text);
  * error. Returns an exit code (0 on success). */
 int cli_resolve_law(const cli_law_options *o, const char *command,
                     int required, sg_law *law);
+
+/* The progress bar of long sweeps (host/progress.c). */
+typedef struct {
+    int enabled, shown;
+    double last_draw;
+} cli_progress;
+
+void cli_progress_init(cli_progress *p, int quiet);
+/* An sg_control progress callback; context is a cli_progress. */
+void cli_progress_update(void *context, uint64_t points_done,
+                         uint64_t points_total, double seconds);
+void cli_progress_finish(cli_progress *p);
 
 /* Prints a cJSON-built document on stdout; frees it. Returns an exit code. */
 struct cJSON;

@@ -1,5 +1,6 @@
 /* scalegrid sweep: the dense grid, its frontiers, the tables. */
 #include "cli.h"
+#include "plot.h"
 
 #include <cjson/cJSON.h>
 #include <signal.h>
@@ -18,7 +19,8 @@ static const char sweep_help[] =
     "                       [--flops-levels LO:HI:COUNT|COUNT]\n"
     "                       [--backend auto|reference|openmp]\n"
     "                       [--strategy auto|direct|factored] [--threads N]\n"
-    "                       [--out DIR] [--json] [--quiet]\n"
+    "                       [--out DIR] [--plot | --no-plot]\n"
+    "                       [--plot-format svg,png,pdf] [--json] [--quiet]\n"
     "\n"
     "Evaluates L(N, D) and C = 6 N D at every point of a log-spaced grid and\n"
     "keeps, for each loss level, the point with the least compute (the\n"
@@ -45,6 +47,11 @@ static const char sweep_help[] =
     "                    3600; the estimate is conservative)\n"
     "  --out DIR         output directory (default ./scalegrid-out): writes\n"
     "                    frontier.csv, cumulative.csv, isoflop.csv, sweep.json\n"
+    "  --plot            also draw contours.svg (iso-loss contours and the\n"
+    "                    efficient frontier) and frontier.svg (N, D and D/N\n"
+    "                    against compute); on by default for the built-in\n"
+    "                    default run, off otherwise; --no-plot turns it off\n"
+    "  --plot-format F   svg, png, pdf or a list: svg,png,pdf (default svg)\n"
     "  --json            print sweep.json's object on stdout instead of the\n"
     "                    summary\n"
     "  --quiet           print nothing on success\n"
@@ -52,15 +59,18 @@ static const char sweep_help[] =
     "                    sweep ran (backend, threads, seconds), so the same\n"
     "                    inputs give byte-identical files\n"
     "\n"
-    "SIGINT or SIGTERM stops a sweep within a fraction of a second; no output\n"
-    "file is left and the exit code is 128 + the signal number.\n"
+    "Sweeps longer than a second show a progress bar on stderr when it is a\n"
+    "terminal. SIGINT or SIGTERM stops a sweep within a fraction of a second;\n"
+    "no output file is left and the exit code is 128 + the signal number.\n"
     "  --help            this text\n";
 
 typedef struct {
     cli_law_options law;
     const char *params, *tokens, *loss_levels, *flops_levels;
     const char *backend, *strategy, *threads, *max_seconds, *out;
+    const char *plot_format;
     int json, quiet, reproducible;
+    int plot; /* 1 on, 0 off, -1 the default (on for the built-in run) */
 } sweep_options;
 
 static int parse_sweep(int argc, char **argv, sweep_options *o)
@@ -80,6 +90,9 @@ static int parse_sweep(int argc, char **argv, sweep_options *o)
         {"json", no_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"reproducible", no_argument, NULL, 'r'},
+        {"plot", no_argument, NULL, 'p'},
+        {"no-plot", no_argument, NULL, 'P'},
+        {"plot-format", required_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
@@ -102,6 +115,9 @@ static int parse_sweep(int argc, char **argv, sweep_options *o)
         case 'j': o->json = 1; break;
         case 'q': o->quiet = 1; break;
         case 'r': o->reproducible = 1; break;
+        case 'p': o->plot = 1; break;
+        case 'P': o->plot = 0; break;
+        case 'F': o->plot_format = optarg; break;
         case 'h': fputs(sweep_help, stdout); return -1;
         default: return SG_ERR_INPUT;
         }
@@ -111,6 +127,29 @@ static int parse_sweep(int argc, char **argv, sweep_options *o)
     if (optind < argc)
         return cli_usage_error("sweep", "unexpected argument '%s'",
                                argv[optind]);
+    return 0;
+}
+
+/* The built-in default run: nothing that changes what is swept was given. */
+static int is_default_run(const sweep_options *o)
+{
+    return !o->law.config_path && !o->law.law_name && !o->law.n_settings &&
+           !o->params && !o->tokens && !o->loss_levels && !o->flops_levels;
+}
+
+/* Whether to plot and in which formats; prints and returns 2 on a bad
+ * format list. */
+static int plot_choice(const sweep_options *o, int *plot, unsigned *formats)
+{
+    *plot = o->plot >= 0 ? o->plot : is_default_run(o);
+    *formats = SG_PLOT_SVG;
+    if (!o->plot_format)
+        return 0;
+    sg_error err;
+    if (sg_plot_parse_formats(o->plot_format, formats, &err) != SG_OK)
+        return cli_usage_error("sweep", "--plot-format: %s", err.message);
+    if (o->plot < 0)
+        *plot = 1; /* asking for formats asks for plots */
     return 0;
 }
 
@@ -317,13 +356,18 @@ static void print_iso_flops(const sg_sweep_result *r)
 }
 
 static void print_summary(const sg_sweep_config *c, const sg_sweep_result *r,
-                          const char *out_dir)
+                          const char *out_dir, int plot, unsigned formats)
 {
     print_header(c, r);
     print_iso_loss(c, r);
     print_iso_flops(r);
-    printf("\nFiles: %s/frontier.csv, cumulative.csv, isoflop.csv, sweep.json\n",
+    printf("\nFiles: %s/frontier.csv, cumulative.csv, isoflop.csv, sweep.json",
            out_dir);
+    for (unsigned f = 1; plot && f <= SG_PLOT_PDF; f <<= 1)
+        if (formats & f)
+            printf(", contours.%s, frontier.%s", sg_plot_format_ext(f),
+                   sg_plot_format_ext(f));
+    printf("\n");
 }
 
 /* The signal that asked us to stop, 0 while none did. */
@@ -355,9 +399,14 @@ static int report_stopped(void)
 int cli_sweep(int argc, char **argv)
 {
     sweep_options o = {0};
+    o.plot = -1;
     int rc = parse_sweep(argc, argv, &o);
     if (rc)
         return rc < 0 ? 0 : rc;
+    int plot;
+    unsigned formats;
+    if ((rc = plot_choice(&o, &plot, &formats)))
+        return rc;
     sg_sweep_config config;
     char out_dir[4096];
     if ((rc = build_config(&o, &config, out_dir, sizeof out_dir)))
@@ -367,16 +416,23 @@ int cli_sweep(int argc, char **argv)
     if (sg_check_output_dir(out_dir, &err) != SG_OK)
         return cli_report(&err);
     catch_stop_signals();
-    sg_control control = {&stop_signal, NULL, NULL};
+    cli_progress progress;
+    cli_progress_init(&progress, o.quiet || o.json);
+    sg_control control = {&stop_signal, cli_progress_update, &progress};
     sg_output_options output = {o.reproducible, &control};
     sg_sweep_result result;
     sg_status st = sg_sweep_run_controlled(&config, &control, &result, &err);
+    cli_progress_finish(&progress);
     if (st == SG_ERR_CANCELLED)
         return report_stopped();
     if (st != SG_OK)
         return cli_report(&err);
     rc = 0;
     st = sg_write_outputs(out_dir, &config, &result, &output, &err);
+    /* The tables are complete from here on; the plots take a fraction of a
+     * second and are drawn even if a signal arrives meanwhile. */
+    if (st == SG_OK && plot)
+        st = sg_plot_sweep(out_dir, &config, &result, formats, &err);
     if (st == SG_ERR_CANCELLED) {
         rc = report_stopped();
     } else if (st != SG_OK) {
@@ -389,7 +445,7 @@ int cli_sweep(int argc, char **argv)
             puts(text);
         free(text);
     } else if (!o.quiet) {
-        print_summary(&config, &result, out_dir);
+        print_summary(&config, &result, out_dir, plot, formats);
     }
     sg_sweep_result_free(&result);
     return rc;

@@ -1,7 +1,9 @@
 /* scalegrid: the command-line program. */
 #include "cli.h"
+#include "plot.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char main_help[] =
@@ -15,6 +17,8 @@ static const char main_help[] =
     "       scalegrid optimal ...          compute-optimal point for a\n"
     "                                      budget or a target loss\n"
     "       scalegrid sweep ...            dense grid sweep and frontiers\n"
+    "       scalegrid compare ...          optimal allocation under several\n"
+    "                                      laws, table and compare.svg\n"
     "       scalegrid COMMAND --help       a command's options\n"
     "       scalegrid --version\n";
 
@@ -28,10 +32,14 @@ static const struct {
     {"eval", cli_eval},
     {"optimal", cli_optimal},
     {"sweep", cli_sweep},
+    {"compare", cli_compare},
 };
 
 int main(int argc, char **argv)
 {
+    /* Plots leave cairo's and fontconfig's font caches behind: free them at
+     * exit so leak checkers see scalegrid's memory only. */
+    atexit(sg_plot_release_caches);
     if (argc < 2)
         return cli_sweep(argc, argv);
     const char *name = argv[1];
@@ -51,6 +59,6 @@ int main(int argc, char **argv)
     if (name[0] == '-')
         return cli_sweep(argc, argv);
     fprintf(stderr, "scalegrid: unknown command '%s' (known: laws, eval, "
-                    "optimal, sweep)\n", name);
+                    "optimal, sweep, compare)\n", name);
     return SG_ERR_INPUT;
 }

@@ -156,6 +156,45 @@ check "default sweep: 256 compute levels" test "$(wc -l <"$T/scalegrid-out/isofl
 check "default sweep: summary names the backend" grep -q "backend  openmp" "$T/default.out"
 check "default sweep: 16384 x 16384" grep -q "16384 points" "$T/default.out"
 check "default sweep: human units" grep -q "PF-days" "$T/default.out"
+check "default sweep: draws contours.svg" test -s "$T/scalegrid-out/contours.svg"
+check "default sweep: draws frontier.svg" test -s "$T/scalegrid-out/frontier.svg"
+if command -v xmllint >/dev/null 2>&1; then
+    check "contours.svg is XML" xmllint --noout "$T/scalegrid-out/contours.svg"
+else
+    echo "skipped: xmllint not installed"
+fi
+check "a sweep with options plots only when asked" test ! -e "$T/s1/contours.svg"
+"$SCALEGRID" sweep "${small[@]}" --plot-format png,pdf --out "$T/p1" --quiet
+for f in contours.png contours.pdf frontier.png frontier.pdf; do
+    check "--plot-format png,pdf writes $f" test -s "$T/p1/$f"
+done
+check "--plot-format png,pdf writes no SVG" test ! -e "$T/p1/contours.svg"
+
+# compare: one table, one JSON document, one plot.
+"$SCALEGRID" compare --flops 1e21,5.76e23 --out "$T/c1" >"$T/compare.out"
+for law in chinchilla chinchilla-full epoch2024 kaplan kaplan-joint; do
+    check "compare lists $law" grep -q "  $law " "$T/compare.out"
+done
+check "compare draws compare.svg" test -s "$T/c1/compare.svg"
+"$SCALEGRID" compare --laws chinchilla,epoch2024 --flops 1e21,1e23,1e25 --json --no-plot \
+    --out "$T/c2" >"$T/compare.json"
+check "compare --json: laws x budgets rows" test "$("$JSONQ" -n .rows <"$T/compare.json")" = 6
+check "compare --json: chinchilla at 1e21" json_is "$T/compare.json" .rows[0].params 1.82422e9 1e-5
+check "compare --no-plot draws nothing" test ! -e "$T/c2/compare.svg"
+
+# The progress bar: on a terminal (util-linux's script gives one), for a
+# sweep of a second or more; never on a pipe (the tests above check stderr).
+if command -v script >/dev/null 2>&1 && [ -z "${SG_TEST_WRAPPER:-}" ]; then
+    script -qec "'$SCALEGRID' sweep --backend reference --params 1e7:1e13:8192 \
+        --tokens 1e8:1e14:8192 --out '$T/bar'" /dev/null >"$T/bar.out" 2>&1
+    script -qec "'$SCALEGRID' sweep --backend reference --params 1e7:1e13:8192 \
+        --tokens 1e8:1e14:8192 --out '$T/bar' --quiet" /dev/null >"$T/quiet.out" 2>&1
+    check "--quiet: no progress bar" test ! -s "$T/quiet.out"
+    check "progress bar on a terminal shows points/s" grep -q "points/s" "$T/bar.out"
+    check "progress bar shows the time left" grep -q "left" "$T/bar.out"
+else
+    echo "skipped: progress bar test (no script command, or under valgrind)"
+fi
 check "default sweep: no temporary files" \
     test "$(find "$T/scalegrid-out" -name '.*' -type f | wc -l)" = 0
 

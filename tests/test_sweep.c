@@ -131,7 +131,7 @@ static void openmp_matches_reference_on_random_grids(void **state)
                                 tiny ? rng_int(&rng, 1, 70) : 0,
                                 tiny ? rng_int(&rng, 1, 3000) : 0};
             sg_sweep_result got = run(&fast, &o);
-            char what[128];
+            char what[256];
             snprintf(what, sizeof what,
                      "trial %d (%s, %s, %s, %d threads, span %llu, block "
                      "points %llu)",
