@@ -84,7 +84,8 @@ endif
 # --- sources ----------------------------------------------------------------
 LIB_SRC := host/law.c host/error.c host/parse.c host/optimal.c host/sweep.c \
            host/config.c host/output.c host/format.c host/plot.c host/contour.c \
-           kernels/bins.c kernels/sweep_reference.c kernels/sweep_openmp.c
+           kernels/bins.c kernels/sweep_reference.c kernels/sweep_openmp.c \
+           kernels/sweep_exact.c
 CLI_SRC := host/main.c host/cli.c host/progress.c host/cmd_laws.c \
            host/cmd_eval.c host/cmd_optimal.c host/cmd_sweep.c host/cmd_compare.c
 TEST_SRC := tests/test_laws.c tests/test_optimal.c tests/test_parse.c \

@@ -49,6 +49,8 @@
 #define RATE_DIRECT 1e7
 #define RATE_FACTORED_ADDITIVE 5e8
 #define RATE_FACTORED_OTHER 2e7
+/* The exact strategy's work is per row and level, not per point. */
+#define RATE_EXACT_CROSSINGS 2e7
 
 void sg_sweep_config_default(sg_sweep_config *config)
 {
@@ -65,7 +67,8 @@ void sg_sweep_config_default(sg_sweep_config *config)
 
 /* Names indexed by enum value. */
 static const char *const backend_names[] = {"auto", "reference", "openmp"};
-static const char *const strategy_names[] = {"auto", "direct", "factored"};
+static const char *const strategy_names[] = {"auto", "direct", "factored",
+                                             "exact"};
 #define COUNT_OF(a) (int)(sizeof(a) / sizeof((a)[0]))
 
 static int index_of_name(const char *name, const char *const *names,
@@ -115,7 +118,8 @@ sg_status sg_strategy_from_name(const char *name, sg_strategy *out,
         return SG_OK;
     }
     return sg_fail(err, SG_ERR_INPUT,
-                   "unknown strategy '%s' (known: auto, direct, factored)",
+                   "unknown strategy '%s' (known: auto, direct, factored, "
+                   "exact)",
                    name);
 }
 
@@ -206,6 +210,10 @@ double sg_sweep_estimated_seconds(const sg_sweep_config *c)
     sg_backend backend = resolve_backend(c->backend);
     sg_strategy strategy = resolve_strategy(c->strategy);
     int threads = resolve_threads(backend, c->threads);
+    if (backend == SG_BACKEND_OPENMP && strategy == SG_STRATEGY_EXACT)
+        return (double)c->params.count *
+               ((double)c->loss_levels.count + c->flops_levels.count + 2) /
+               (RATE_EXACT_CROSSINGS * threads);
     double rate = RATE_REFERENCE;
     if (backend == SG_BACKEND_OPENMP)
         rate = strategy == SG_STRATEGY_DIRECT ? RATE_DIRECT
@@ -263,10 +271,16 @@ sg_status sg_sweep_config_validate(const sg_sweep_config *c, sg_error *err)
                        "(asked for %d); rebuild without NO_OMP=1",
                        c->threads);
     if (c->backend == SG_BACKEND_REFERENCE &&
-        c->strategy == SG_STRATEGY_FACTORED)
+        (c->strategy == SG_STRATEGY_FACTORED || c->strategy == SG_STRATEGY_EXACT))
         return sg_fail(err, SG_ERR_INPUT,
                        "the reference backend evaluates every point directly; "
-                       "strategy 'factored' needs backend openmp");
+                       "strategy '%s' needs backend openmp",
+                       sg_strategy_name(c->strategy));
+    if (c->strategy == SG_STRATEGY_EXACT && c->law.form != SG_FORM_CHINCHILLA)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "strategy 'exact' needs a law of the Chinchilla form "
+                       "(law '%s' is of the %s form); use factored",
+                       c->law.name, sg_form_name(c->law.form));
     double flops_hi = sg_flops(c->params.hi, c->tokens.hi);
     if (!isfinite(flops_hi))
         return sg_fail(err, SG_ERR_INPUT,
@@ -499,6 +513,10 @@ static sg_status plan_sweep(const sg_sweep_config *c, sg_backend backend,
                        "tokens axis is not strictly increasing in double "
                        "precision; use fewer points or a wider range");
     p->col_term_nonincreasing = facts.col_nonincreasing;
+    if (p->kernel == SG_KERNEL_EXACT && !facts.col_nonincreasing)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "strategy 'exact' needs a loss that never increases "
+                       "along the tokens axis; this law's D term does not");
     SG_TRY(resolve_loss_levels(ps, &facts, &c->loss_levels, err));
     SG_TRY(resolve_flops_levels(ps, &c->flops_levels, err));
 
@@ -538,6 +556,17 @@ static sg_status run_tiles(planned_sweep *ps, sg_backend backend,
     for (uint64_t c0 = 0; c0 < p->cols; c0 += ps->span_cols) {
         uint64_t c1 = p->cols - c0 < ps->span_cols ? p->cols : c0 + ps->span_cols;
         fill_col_span(ps, c0, c1);
+        if (p->kernel == SG_KERNEL_EXACT) {
+            /* Work per band, not per point: the whole span at once. */
+            if (sg_cancelled(control))
+                return sg_fail(err, SG_ERR_CANCELLED, "sweep cancelled");
+            sg_sweep_exact(p, row_begin, row_end, bins);
+            done += (row_end - row_begin) * (c1 - c0);
+            if (control && control->progress)
+                control->progress(control->progress_context, done, total,
+                                  now_seconds() - t0);
+            continue;
+        }
         for (uint64_t r0 = row_begin; r0 < row_end; r0 += ps->block_rows) {
             if (sg_cancelled(control))
                 return sg_fail(err, SG_ERR_CANCELLED, "sweep cancelled");
@@ -690,7 +719,8 @@ sg_status sg_sweep_run_with(const sg_sweep_config *c, const sg_run_options *o,
     sg_backend backend = resolve_backend(c->backend);
     sg_strategy strategy = resolve_strategy(c->strategy);
     ps.plan.kernel = strategy == SG_STRATEGY_DIRECT ? SG_KERNEL_DIRECT
-                                                    : SG_KERNEL_FACTORED;
+                     : strategy == SG_STRATEGY_EXACT ? SG_KERNEL_EXACT
+                                                     : SG_KERNEL_FACTORED;
     ps.plan.threads = resolve_threads(backend, c->threads);
     ps.plan.use_simd = !o->scalar_only;
     SG_TRY(plan_sweep(c, backend, o, &ps, err));

@@ -181,7 +181,11 @@ typedef enum {
 typedef enum {
     SG_STRATEGY_AUTO = 0,     /* factored where the law separates */
     SG_STRATEGY_DIRECT = 1,   /* full law with transcendentals per point */
-    SG_STRATEGY_FACTORED = 2  /* per-row and per-column terms, combined */
+    SG_STRATEGY_FACTORED = 2, /* per-row and per-column terms, combined */
+    /* Only where the bands change along a row, for laws whose loss falls
+     * monotonically in D (the Chinchilla form): O(rows x levels) work, the
+     * same frontier as the dense strategies. */
+    SG_STRATEGY_EXACT = 3
 } sg_strategy;
 
 const char *sg_backend_name(sg_backend backend);

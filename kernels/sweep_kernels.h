@@ -38,7 +38,10 @@ typedef struct {
 /* Which per-point path a kernel takes. */
 enum {
     SG_KERNEL_FACTORED = 0, /* combine precomputed row and column terms */
-    SG_KERNEL_DIRECT = 1    /* the full law, transcendentals at every point */
+    SG_KERNEL_DIRECT = 1,   /* the full law, transcendentals at every point */
+    /* Only where the bands change along a row (the additive form with
+     * column terms that never increase): O(rows x levels) work. */
+    SG_KERNEL_EXACT = 2
 };
 
 typedef struct {
@@ -89,6 +92,14 @@ void sg_sweep_reference(const sg_plan *plan, uint64_t row_begin,
  * Returns 0, or -1 when scratch memory could not be allocated. */
 int sg_sweep_openmp(const sg_plan *plan, uint64_t row_begin, uint64_t row_end,
                     sg_bins *bins);
+
+/* The exact strategy (SG_KERNEL_EXACT): the same bins as the dense scan of
+ * rows [row_begin, row_end) x the plan's span, for the Chinchilla form with
+ * column terms that never increase. Reads the span's column arrays only.
+ * Updates `bins` in place (it prunes against what they already hold).
+ * Returns 0. */
+int sg_sweep_exact(const sg_plan *plan, uint64_t row_begin, uint64_t row_end,
+                   sg_bins *bins);
 
 /* Number of threads OpenMP offers (1 without OpenMP). */
 int sg_openmp_max_threads(void);

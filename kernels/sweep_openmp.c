@@ -29,6 +29,8 @@
  *     Chinchilla form whose column terms the host verified never increase,
  *     it is the range's last point (the loss never increases either), moved
  *     back over any run of equal losses so ties still go to the lowest index.
+ *
+ * The exact strategy (sweep_exact.c) goes further for that monotone form.
  */
 #include "sweep_kernels.h"
 

@@ -226,6 +226,7 @@ static void outputs_are_byte_identical_across_threads_and_backends(void **state)
                 {SG_BACKEND_OPENMP, SG_STRATEGY_FACTORED, 2},
                 {SG_BACKEND_OPENMP, SG_STRATEGY_FACTORED, 7},
                 {SG_BACKEND_OPENMP, SG_STRATEGY_DIRECT, 2},
+                {SG_BACKEND_OPENMP, SG_STRATEGY_EXACT, 2},
                 {SG_BACKEND_REFERENCE, SG_STRATEGY_AUTO, 1}};
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
         if (runs[i].threads > 1 && !sg_openmp_threads_available())

@@ -118,16 +118,18 @@ static void openmp_matches_reference_on_random_grids(void **state)
         sg_sweep_config ref = c;
         ref.backend = SG_BACKEND_REFERENCE;
         sg_sweep_result expected = run(&ref, NULL);
-        for (int variant = 0; variant < 4; variant++) {
+        int variants = c.law.form == SG_FORM_CHINCHILLA ? 6 : 4;
+        for (int variant = 0; variant < variants; variant++) {
             sg_sweep_config fast = c;
             fast.backend = SG_BACKEND_OPENMP;
-            fast.strategy = variant & 1 ? SG_STRATEGY_DIRECT
-                                        : SG_STRATEGY_FACTORED;
+            fast.strategy = variant >= 4    ? SG_STRATEGY_EXACT
+                            : variant & 1 ? SG_STRATEGY_DIRECT
+                                          : SG_STRATEGY_FACTORED;
             fast.threads = (int)rng_int(&rng, 1, (uint64_t)threads_max);
             /* Tiny tiles half the time: many spans and blocks, so tile
              * edges are covered on grids the reference sweeps quickly. */
             int tiny = (int)rng_int(&rng, 0, 1);
-            sg_run_options o = {variant >> 1, 0, 0, NULL,
+            sg_run_options o = {(variant >> 1) & 1, 0, 0, NULL,
                                 tiny ? rng_int(&rng, 1, 70) : 0,
                                 tiny ? rng_int(&rng, 1, 3000) : 0};
             sg_sweep_result got = run(&fast, &o);
@@ -436,9 +438,10 @@ static void ties_go_to_the_lowest_index(void **state)
     c.backend = SG_BACKEND_REFERENCE;
     sg_sweep_result ref = run(&c, NULL);
     assert_true(filled(ref.iso_flops, 40) > 20);
-    for (int scalar = 0; scalar < 2; scalar++) {
+    for (int variant = 0; variant < 3; variant++) {
         c.backend = SG_BACKEND_OPENMP;
-        sg_run_options o = {scalar, 0, 0, NULL, 0, 0};
+        c.strategy = variant == 2 ? SG_STRATEGY_EXACT : SG_STRATEGY_FACTORED;
+        sg_run_options o = {variant == 1, 0, 0, NULL, 0, 0};
         sg_sweep_result fast = run(&c, &o);
         assert_same_frontiers(&ref, &fast, "plateau");
         sg_sweep_result_free(&fast);
@@ -470,9 +473,9 @@ static void wide_rows_cross_spans_and_tiles_exactly(void **state)
     c.flops_levels.count = 300;
     c.backend = SG_BACKEND_REFERENCE;
     sg_sweep_result ref = run(&c, NULL);
-    static const sg_strategy strategies[] = {SG_STRATEGY_FACTORED,
-                                             SG_STRATEGY_DIRECT};
-    for (size_t s = 0; s < 2; s++) {
+    static const sg_strategy strategies[] = {
+        SG_STRATEGY_FACTORED, SG_STRATEGY_DIRECT, SG_STRATEGY_EXACT};
+    for (size_t s = 0; s < 3; s++) {
         c.backend = SG_BACKEND_OPENMP;
         c.strategy = strategies[s];
         sg_sweep_result fast = run(&c, NULL);
@@ -497,6 +500,11 @@ static void flat_indices_beyond_2_to_the_32_are_exact(void **state)
     c.backend = SG_BACKEND_REFERENCE;
     sg_sweep_result ref = run(&c, &window);
     c.backend = SG_BACKEND_OPENMP;
+    c.strategy = SG_STRATEGY_EXACT;
+    sg_sweep_result exact = run(&c, &window);
+    assert_same_frontiers(&ref, &exact, "last rows, exact");
+    sg_sweep_result_free(&exact);
+    c.strategy = SG_STRATEGY_FACTORED;
     sg_sweep_result fast = run(&c, &window);
     assert_same_frontiers(&ref, &fast, "last rows");
     assert_true(filled(fast.iso_loss, 50) > 10);
@@ -554,6 +562,10 @@ static void impossible_sweeps_are_refused_up_front(void **state)
     c.backend = SG_BACKEND_REFERENCE;
     c.strategy = SG_STRATEGY_FACTORED;
     assert_input_error(sg_sweep_run(&c, &r, &err), err, "reference backend");
+    sg_sweep_config_default(&c);
+    c.strategy = SG_STRATEGY_EXACT;
+    assert_ok(sg_law_preset("kaplan", &c.law, &err), err);
+    assert_input_error(sg_sweep_run(&c, &r, &err), err, "Chinchilla form");
     sg_sweep_config_default(&c);
     c.params = (sg_axis){1e7, 1e7, 1};
     c.tokens = (sg_axis){1e8, 1e8, 1};
