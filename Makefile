@@ -38,7 +38,7 @@ endif
 
 CPPFLAGS := -Iinclude -D_POSIX_C_SOURCE=200809L
 CFLAGS := -std=c11 $(OPT) $(WARN)
-LDLIBS := -lcjson -lcairo -lfontconfig -lm
+LDLIBS := -lcjson -lcairo -lfontconfig -llbfgs -lm
 
 # --- optional tools: detect, say what was found, build without them -------
 HASH := \#
@@ -65,6 +65,8 @@ HAVE_CJSON := $(shell printf '$(HASH)include <cjson/cJSON.h>\nint main(void){ret
                 $(CC) -x c - -lcjson -o /dev/null >/dev/null 2>&1 && echo yes || echo no)
 # cairo draws the plots (SVG, PNG, PDF).
 CAIRO_CFLAGS := $(shell pkg-config --cflags cairo fontconfig 2>/dev/null)
+HAVE_LBFGS := $(shell printf '$(HASH)include <lbfgs.h>\nint main(void){lbfgs_parameter_t p; lbfgs_parameter_init(&p); return p.m > 0 ? 0 : 1;}\n' | \
+                $(CC) -x c - -llbfgs -o /dev/null >/dev/null 2>&1 && echo yes || echo no)
 HAVE_CAIRO := $(shell printf '$(HASH)include <cairo.h>\nint main(void){return cairo_version() > 0 ? 0 : 1;}\n' | \
                 $(CC) $(CAIRO_CFLAGS) -x c - -lcairo -o /dev/null >/dev/null 2>&1 && echo yes || echo no)
 
@@ -84,22 +86,24 @@ endif
 # --- sources ----------------------------------------------------------------
 LIB_SRC := host/law.c host/error.c host/parse.c host/optimal.c host/sweep.c \
            host/config.c host/output.c host/format.c host/plot.c host/contour.c \
+           host/fit.c host/runs_csv.c \
            kernels/bins.c kernels/sweep_reference.c kernels/sweep_openmp.c \
            kernels/sweep_exact.c
 CLI_SRC := host/main.c host/cli.c host/progress.c host/cmd_laws.c \
-           host/cmd_eval.c host/cmd_optimal.c host/cmd_sweep.c host/cmd_compare.c
+           host/cmd_eval.c host/cmd_optimal.c host/cmd_sweep.c host/cmd_compare.c \
+           host/cmd_fit.c
 TEST_SRC := tests/test_laws.c tests/test_optimal.c tests/test_parse.c \
             tests/test_sweep.c tests/test_output.c tests/test_reliability.c \
-            tests/test_plot.c
+            tests/test_plot.c tests/test_fit.c
 TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_TOOLS := $(BUILD)/tests/jsonq
-FUZZ_TARGETS := config syntax
+FUZZ_TARGETS := config syntax runs_csv
 # Each fuzz target replayed over its committed corpus and regressions.
 REPLAY_TESTS := $(patsubst %,$(BUILD)/tests/fuzz_replay_%,$(FUZZ_TARGETS))
 
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
 CLI_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
-HEADERS := include/scalegrid.h host/internal.h host/cli.h host/plot.h \
+HEADERS := include/scalegrid.h host/internal.h host/cli.h host/plot.h host/fit.h \
            kernels/point_math.h kernels/sweep_kernels.h $(FLAGS_STAMP)
 
 .PHONY: all run test valgrind check-deps check-cuda bench fuzz clean
@@ -108,6 +112,10 @@ all: check-deps $(PROGRAM)
 check-deps:
 ifneq ($(HAVE_CJSON),yes)
 	@echo "scalegrid: cJSON is missing: run .ci/install-deps (Debian: apt-get install libcjson-dev)" >&2
+	@exit 1
+endif
+ifneq ($(HAVE_LBFGS),yes)
+	@echo "scalegrid: libLBFGS is missing: run .ci/install-deps (Debian: apt-get install liblbfgs-dev)" >&2
 	@exit 1
 endif
 ifneq ($(HAVE_CAIRO),yes)
@@ -142,7 +150,7 @@ $(BUILD)/tests/jsonq: tests/tools/jsonq.c $(FLAGS_STAMP)
 
 $(BUILD)/tests/fuzz_replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -DFUZZ_TARGET='"$*"' $(LDFLAGS) $(SAN_LDFLAGS) \
+	$(CC) $(CPPFLAGS) -Ihost $(CFLAGS) -DFUZZ_TARGET='"$*"' $(LDFLAGS) $(SAN_LDFLAGS) \
 	    tests/fuzz/fuzz_$*.c tests/fuzz/replay.c $(LIB) $(LDLIBS) -o $@
 
 # The per-point math must compile as CUDA device code too (the CUDA backend
@@ -176,8 +184,8 @@ $(BUILD)/bench/%: bench/%.c $(LIB) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Ihost -Ikernels $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
-bench: check-deps $(BUILD)/bench/sweep_bench
-	bench/run.sh $(BUILD)/bench/sweep_bench
+bench: check-deps $(BUILD)/bench/sweep_bench $(BUILD)/bench/fit_bench
+	bench/run.sh $(BUILD)/bench/sweep_bench $(BUILD)/bench/fit_bench
 
 # --- fuzzing (libFuzzer through clang; Debian: clang libclang-rt-14-dev) ----
 FUZZ_CC ?= clang
@@ -193,7 +201,7 @@ $(FUZZ_BUILD)/%.o: %.c $(HEADERS)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -lcjson -lcairo -lfontconfig -lm -o $@
+	$(FUZZ_CC) $(CPPFLAGS) -Ihost $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -lcjson -lcairo -lfontconfig -llbfgs -lm -o $@
 
 .SECONDARY: $(FUZZ_LIB_OBJ)
 fuzz: $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_TARGETS))

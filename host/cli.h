@@ -12,6 +12,7 @@ int cli_eval(int argc, char **argv);
 int cli_optimal(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
 int cli_compare(int argc, char **argv);
+int cli_fit(int argc, char **argv);
 
 /* Next long option's val, -1 at the end, or -2 after printing a usage
  * error (unknown option, missing value). */

@@ -19,6 +19,7 @@ static const char main_help[] =
     "       scalegrid sweep ...            dense grid sweep and frontiers\n"
     "       scalegrid compare ...          optimal allocation under several\n"
     "                                      laws, table and compare.svg\n"
+    "       scalegrid fit RUNS.csv ...     fit a law to your training runs\n"
     "       scalegrid COMMAND --help       a command's options\n"
     "       scalegrid --version\n";
 
@@ -33,6 +34,7 @@ static const struct {
     {"optimal", cli_optimal},
     {"sweep", cli_sweep},
     {"compare", cli_compare},
+    {"fit", cli_fit},
 };
 
 int main(int argc, char **argv)
@@ -59,6 +61,6 @@ int main(int argc, char **argv)
     if (name[0] == '-')
         return cli_sweep(argc, argv);
     fprintf(stderr, "scalegrid: unknown command '%s' (known: laws, eval, "
-                    "optimal, sweep, compare)\n", name);
+                    "optimal, sweep, compare, fit)\n", name);
     return SG_ERR_INPUT;
 }

@@ -23,6 +23,9 @@ printf '{"law": {"form": "chinchilla", "E": 1.7, "A": 400, "B": 400, "alpha": 0.
 printf '{"law"\0: 1}\n' >"$T/binary.json"
 : >"$T/plain_file"
 printf '{"max_seconds": 0}\n' >"$T/zero_seconds.json"
+printf 'params,tokens,loss\n1e8,2e9,3.1\n2e8,x,3.0\n' >"$T/bad_runs.csv"
+printf 'N,D,L\n1e8,2e9,3.1\n' >"$T/wrong_header.csv"
+printf 'params,tokens,loss\n1e8,2e9,3.1\n2e8,4e9,3.0\n4e8,8e9,2.9\n' >"$T/three_runs.csv"
 
 passed=0
 failed=0

@@ -198,6 +198,40 @@ fi
 check "default sweep: no temporary files" \
     test "$(find "$T/scalegrid-out" -name '.*' -type f | wc -l)" = 0
 
+# fit: the Chinchilla Figure 4 runs (../shared/data), dropping the five of
+# highest loss, land within one standard error of Besiroglu et al.; the
+# fitted law is a config that sweep and optimal take.
+data="$here/../../shared/data/chinchilla_fig4_svg_extracted.csv"
+if [ -f "$data" ]; then
+    "$SCALEGRID" fit "$data" --columns "params=Model Size" --flops-column "Training FLOP" \
+        --drop-highest-loss 5 --out "$T/fitted" --json >"$T/fit.json"
+    check "fit: E within one SE of Epoch" json_is "$T/fit.json" .E 1.8172 0.0166
+    check "fit: A within one SE" json_is "$T/fit.json" .A 482.01 0.259
+    check "fit: B within one SE" json_is "$T/fit.json" .B 2085.43 0.621
+    check "fit: alpha within one SE" json_is "$T/fit.json" .alpha 0.3478 0.0576
+    check "fit: beta within one SE" json_is "$T/fit.json" .beta 0.3658 0.0547
+    check "fit: 240 runs used" json_is "$T/fit.json" .runs_used 240 0
+    check "fit --json keys" bash -c "'$JSONQ' -k . <'$T/fit.json' | tr '\n' ' ' | grep -q '^E A B alpha beta objective runs_used G a b '"
+    check "fit writes law.json" test -s "$T/fitted/law.json"
+    check "sweep takes the fitted law" "$SCALEGRID" sweep "$T/fitted/law.json" \
+        --params 1e7:1e11:100 --tokens 1e8:1e12:100 --out "$T/fs" --quiet
+    check "the sweep used the fitted constants" \
+        bash -c "grep -q 'fit:chinchilla_fig4' '$T/fs/sweep.json'"
+    "$SCALEGRID" optimal "$T/fitted/law.json" --flops 1e21 --json >"$T/fo.json"
+    check "optimal takes the fitted law" json_is "$T/fo.json" .tokens_per_param 20 0.5
+    "$SCALEGRID" fit "$data" --columns "params=Model Size" --flops-column "Training FLOP" \
+        --drop-highest-loss 5 --bootstrap 20 --budgets 1e21 --json >"$T/boot.json"
+    check "fit --bootstrap: intervals per parameter" \
+        test "$("$JSONQ" -k .intervals <"$T/boot.json" | head -5 | tr '\n' ' ')" = "E A B alpha beta "
+    check "fit --bootstrap: the 2.5-97.5 interval holds alpha" bash -c \
+        "awk -v lo=\$('$JSONQ' .intervals.alpha.p2_5 <'$T/boot.json') -v hi=\$('$JSONQ' .intervals.alpha.p97_5 <'$T/boot.json') -v a=\$('$JSONQ' .alpha <'$T/boot.json') 'BEGIN{exit !(lo <= a && a <= hi)}'"
+else
+    echo "skipped: fit tests ($data not found)"
+fi
+printf 'params,tokens,loss\n1e8,2e9,3.1\n2e8,x,3.0\n3e8,6e9,2.95\n' >"$T/runs_bad.csv"
+"$SCALEGRID" fit "$T/runs_bad.csv" --skip-bad-rows >/dev/null 2>"$T/skip.err"
+check "--skip-bad-rows names the line" grep -q "skipped 1 bad row (line 3)" "$T/skip.err"
+
 # A full disk is a runtime failure: exit 1, one line, no file left behind.
 # Needs a small tmpfs (root); skipped where mounting is not allowed.
 mkdir -p "$T/tiny"
