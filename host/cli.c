@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,20 @@ int cli_resolve_law(const cli_law_options *o, const char *command,
     if (sg_law_validate(law, &err) != SG_OK)
         return cli_report(&err);
     return 0;
+}
+
+cJSON *cli_json_number(double value)
+{
+    if (!isfinite(value))
+        return cJSON_CreateNull();
+    char text[40];
+    sg_format_double(text, sizeof text, value);
+    return cJSON_CreateRaw(text);
+}
+
+void cli_add_number(cJSON *object, const char *key, double value)
+{
+    cJSON_AddItemToObject(object, key, cli_json_number(value));
 }
 
 int cli_print_json(cJSON *doc)

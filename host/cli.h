@@ -13,6 +13,7 @@ int cli_optimal(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
 int cli_compare(int argc, char **argv);
 int cli_fit(int argc, char **argv);
+int cli_bench(int argc, char **argv);
 
 /* Next long option's val, -1 at the end, or -2 after printing a usage
  * error (unknown option, missing value). */
@@ -58,6 +59,10 @@ void cli_progress_finish(cli_progress *p);
 
 /* Prints a cJSON-built document on stdout; frees it. Returns an exit code. */
 struct cJSON;
+/* A JSON number that reads back as the same double (null if not finite);
+ * cJSON's own printing can drop the last bit. */
+struct cJSON *cli_json_number(double value);
+void cli_add_number(struct cJSON *object, const char *key, double value);
 int cli_print_json(struct cJSON *doc);
 
 #endif /* SG_CLI_H */

@@ -201,7 +201,7 @@ static int print_json(const comparison *cmp)
     cJSON *doc = cJSON_CreateObject();
     cJSON *budgets = cJSON_AddArrayToObject(doc, "budgets");
     for (size_t j = 0; j < cmp->n_budgets; j++)
-        cJSON_AddItemToArray(budgets, cJSON_CreateNumber(cmp->budgets[j]));
+        cJSON_AddItemToArray(budgets, cli_json_number(cmp->budgets[j]));
     cJSON *laws = cJSON_AddArrayToObject(doc, "laws");
     for (size_t i = 0; i < cmp->n_laws; i++) {
         cJSON *law = cJSON_CreateObject();
@@ -217,14 +217,14 @@ static int print_json(const comparison *cmp)
             const sg_optimum *o = &cmp->optima[i][j];
             cJSON *row = cJSON_CreateObject();
             cJSON_AddStringToObject(row, "law", cmp->laws[i].name);
-            cJSON_AddNumberToObject(row, "flops", cmp->budgets[j]);
-            cJSON_AddNumberToObject(row, "pf_days",
+            cli_add_number(row, "flops", cmp->budgets[j]);
+            cli_add_number(row, "pf_days",
                                     cmp->budgets[j] / SG_FLOPS_PER_PF_DAY);
-            cJSON_AddNumberToObject(row, "params", o->params);
-            cJSON_AddNumberToObject(row, "tokens", o->tokens);
-            cJSON_AddNumberToObject(row, "tokens_per_param",
+            cli_add_number(row, "params", o->params);
+            cli_add_number(row, "tokens", o->tokens);
+            cli_add_number(row, "tokens_per_param",
                                     o->tokens / o->params);
-            cJSON_AddNumberToObject(row, "loss", o->loss);
+            cli_add_number(row, "loss", o->loss);
             cJSON_AddItemToArray(rows, row);
         }
     return cli_print_json(doc);

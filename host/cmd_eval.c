@@ -100,10 +100,10 @@ static int eval_single_variable(const eval_options *o, const sg_law *law)
         cJSON *doc = cJSON_CreateObject();
         cJSON_AddStringToObject(doc, "law", law->name);
         cJSON_AddStringToObject(doc, "equation", equation);
-        cJSON_AddNumberToObject(doc, key, x);
+        cli_add_number(doc, key, x);
         if (o->flops)
-            cJSON_AddNumberToObject(doc, "pf_days", x / SG_FLOPS_PER_PF_DAY);
-        cJSON_AddNumberToObject(doc, "loss", loss);
+            cli_add_number(doc, "pf_days", x / SG_FLOPS_PER_PF_DAY);
+        cli_add_number(doc, "loss", loss);
         return cli_print_json(doc);
     }
     char value[32];
@@ -162,13 +162,13 @@ int cli_eval(int argc, char **argv)
     double flops = sg_flops(n, d);
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "law", law.name);
-    cJSON_AddNumberToObject(doc, "params", n);
-    cJSON_AddNumberToObject(doc, "tokens", d);
-    cJSON_AddNumberToObject(doc, "loss", loss);
-    cJSON_AddNumberToObject(doc, "flops", flops);
-    cJSON_AddNumberToObject(doc, "pf_days", flops / SG_FLOPS_PER_PF_DAY);
-    cJSON_AddNumberToObject(doc, "tokens_per_param", d / n);
-    cJSON_AddNumberToObject(doc, "overfit_threshold_tokens",
+    cli_add_number(doc, "params", n);
+    cli_add_number(doc, "tokens", d);
+    cli_add_number(doc, "loss", loss);
+    cli_add_number(doc, "flops", flops);
+    cli_add_number(doc, "pf_days", flops / SG_FLOPS_PER_PF_DAY);
+    cli_add_number(doc, "tokens_per_param", d / n);
+    cli_add_number(doc, "overfit_threshold_tokens",
                             sg_overfit_threshold_tokens(n));
     return cli_print_json(doc);
 }

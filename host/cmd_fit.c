@@ -242,32 +242,32 @@ static void print_fit(const char *path, const sg_fit_result *f,
 static cJSON *interval_json(const sg_fit_interval *i)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "p2_5", i->p2_5);
-    cJSON_AddNumberToObject(o, "p10", i->p10);
-    cJSON_AddNumberToObject(o, "p90", i->p90);
-    cJSON_AddNumberToObject(o, "p97_5", i->p97_5);
+    cli_add_number(o, "p2_5", i->p2_5);
+    cli_add_number(o, "p10", i->p10);
+    cli_add_number(o, "p90", i->p90);
+    cli_add_number(o, "p97_5", i->p97_5);
     return o;
 }
 
 static cJSON *fit_json(const sg_fit_result *f, const sg_fit_bootstrap_result *b)
 {
     cJSON *doc = cJSON_CreateObject();
-    cJSON_AddNumberToObject(doc, "E", f->E);
-    cJSON_AddNumberToObject(doc, "A", f->A);
-    cJSON_AddNumberToObject(doc, "B", f->B);
-    cJSON_AddNumberToObject(doc, "alpha", f->alpha);
-    cJSON_AddNumberToObject(doc, "beta", f->beta);
-    cJSON_AddNumberToObject(doc, "objective", f->objective);
-    cJSON_AddNumberToObject(doc, "runs_used", (double)f->runs_used);
-    cJSON_AddNumberToObject(doc, "G", f->G);
-    cJSON_AddNumberToObject(doc, "a", f->a);
-    cJSON_AddNumberToObject(doc, "b", f->b);
+    cli_add_number(doc, "E", f->E);
+    cli_add_number(doc, "A", f->A);
+    cli_add_number(doc, "B", f->B);
+    cli_add_number(doc, "alpha", f->alpha);
+    cli_add_number(doc, "beta", f->beta);
+    cli_add_number(doc, "objective", f->objective);
+    cli_add_number(doc, "runs_used", (double)f->runs_used);
+    cli_add_number(doc, "G", f->G);
+    cli_add_number(doc, "a", f->a);
+    cli_add_number(doc, "b", f->b);
     cJSON_AddBoolToObject(doc, "alpha_on_grid_edge",
                           (f->on_edge & SG_FIT_EDGE_ALPHA) != 0);
     cJSON_AddBoolToObject(doc, "beta_on_grid_edge",
                           (f->on_edge & SG_FIT_EDGE_BETA) != 0);
-    cJSON_AddNumberToObject(doc, "grid_cells", (double)f->cells);
-    cJSON_AddNumberToObject(doc, "seconds", f->seconds);
+    cli_add_number(doc, "grid_cells", (double)f->cells);
+    cli_add_number(doc, "seconds", f->seconds);
     if (!b)
         return doc;
     cJSON *iv = cJSON_AddObjectToObject(doc, "intervals");
@@ -280,10 +280,10 @@ static cJSON *fit_json(const sg_fit_result *f, const sg_fit_bootstrap_result *b)
     for (size_t k = 0; k < b->budget_count; k++) {
         const sg_fit_budget *u = &b->budgets[k];
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "flops", u->flops);
-        cJSON_AddNumberToObject(o, "params", u->params);
-        cJSON_AddNumberToObject(o, "tokens", u->tokens);
-        cJSON_AddNumberToObject(o, "loss", u->loss);
+        cli_add_number(o, "flops", u->flops);
+        cli_add_number(o, "params", u->params);
+        cli_add_number(o, "tokens", u->tokens);
+        cli_add_number(o, "loss", u->loss);
         cJSON_AddItemToObject(o, "params_interval",
                               interval_json(&u->params_interval));
         cJSON_AddItemToObject(o, "tokens_interval",
@@ -292,9 +292,9 @@ static cJSON *fit_json(const sg_fit_result *f, const sg_fit_bootstrap_result *b)
                               interval_json(&u->loss_interval));
         cJSON_AddItemToArray(budgets, o);
     }
-    cJSON_AddNumberToObject(iv, "resamples", (double)b->resamples);
-    cJSON_AddNumberToObject(iv, "failed", (double)b->failed);
-    cJSON_AddNumberToObject(iv, "seed", (double)b->seed);
+    cli_add_number(iv, "resamples", (double)b->resamples);
+    cli_add_number(iv, "failed", (double)b->failed);
+    cli_add_number(iv, "seed", (double)b->seed);
     return doc;
 }
 
@@ -314,11 +314,11 @@ static cJSON *law_config_json(const char *path, const sg_fit_result *f)
     cJSON_AddStringToObject(law, "name", name);
     cJSON_AddStringToObject(law, "source", source);
     cJSON_AddStringToObject(law, "convention", "all-params");
-    cJSON_AddNumberToObject(law, "E", f->E);
-    cJSON_AddNumberToObject(law, "A", f->A);
-    cJSON_AddNumberToObject(law, "B", f->B);
-    cJSON_AddNumberToObject(law, "alpha", f->alpha);
-    cJSON_AddNumberToObject(law, "beta", f->beta);
+    cli_add_number(law, "E", f->E);
+    cli_add_number(law, "A", f->A);
+    cli_add_number(law, "B", f->B);
+    cli_add_number(law, "alpha", f->alpha);
+    cli_add_number(law, "beta", f->beta);
     return doc;
 }
 

@@ -23,10 +23,10 @@ static cJSON *law_entry(const sg_law *law)
     cJSON_AddStringToObject(o, "formula", sg_law_formula(law));
     cJSON_AddStringToObject(o, "convention", sg_convention_name(law->convention));
     cJSON_AddStringToObject(o, "source", law->source);
-    cJSON_AddNumberToObject(o, "floor", sg_law_floor(law));
+    cli_add_number(o, "floor", sg_law_floor(law));
     cJSON *k = cJSON_AddObjectToObject(o, "constants");
     for (size_t i = 0; i < sg_law_constant_count(law); i++)
-        cJSON_AddNumberToObject(k, sg_law_constant_name(law, i),
+        cli_add_number(k, sg_law_constant_name(law, i),
                                 sg_law_constant_value(law, i));
     return o;
 }

@@ -134,12 +134,12 @@ int cli_optimal(int argc, char **argv)
     }
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "law", law.name);
-    cJSON_AddNumberToObject(doc, "flops", opt.flops);
-    cJSON_AddNumberToObject(doc, "pf_days", opt.flops / SG_FLOPS_PER_PF_DAY);
-    cJSON_AddNumberToObject(doc, "params", opt.params);
-    cJSON_AddNumberToObject(doc, "tokens", opt.tokens);
-    cJSON_AddNumberToObject(doc, "loss", opt.loss);
-    cJSON_AddNumberToObject(doc, "tokens_per_param", opt.tokens / opt.params);
+    cli_add_number(doc, "flops", opt.flops);
+    cli_add_number(doc, "pf_days", opt.flops / SG_FLOPS_PER_PF_DAY);
+    cli_add_number(doc, "params", opt.params);
+    cli_add_number(doc, "tokens", opt.tokens);
+    cli_add_number(doc, "loss", opt.loss);
+    cli_add_number(doc, "tokens_per_param", opt.tokens / opt.params);
     cJSON_AddStringToObject(doc, "method", sg_method_name(opt.method));
     return cli_print_json(doc);
 }

@@ -60,6 +60,18 @@ static sg_status finish(const sg_law *law, double params, double tokens,
     return SG_OK;
 }
 
+/* The optimum of a budget: reported at the budget itself (6 N D equals it
+ * but for rounding in the last bit). */
+static sg_status finish_for_flops(const sg_law *law, double flops,
+                                  double params, sg_method method,
+                                  sg_optimum *out, sg_error *err)
+{
+    SG_TRY(finish(law, params, flops / (6.0 * params), method, out, err));
+    out->flops = flops;
+    return SG_OK;
+}
+
+
 /* ------------------------------------------------------- closed forms */
 
 static sg_status chinchilla_for_flops(const sg_law *law, double flops,
@@ -67,9 +79,9 @@ static sg_status chinchilla_for_flops(const sg_law *law, double flops,
 {
     double G = 0, a = 0, b = 0;
     SG_TRY(sg_chinchilla_allocation(law, &G, &a, &b, err));
-    double c6 = flops / 6.0;
-    return finish(law, G * pow(c6, a), pow(c6, b) / G, SG_METHOD_CLOSED_FORM,
-                  out, err);
+    (void)b; /* D = C / (6N) = (C/6)^b / G */
+    return finish_for_flops(law, flops, G * pow(flops / 6.0, a),
+                            SG_METHOD_CLOSED_FORM, out, err);
 }
 
 static sg_status chinchilla_for_loss(const sg_law *law, double loss,
@@ -96,9 +108,8 @@ static sg_status kaplan_for_flops(const sg_law *law, double flops,
     double p = kaplan_p(law);
     double ln_n = (log(p) + p * log(law->Nc) + log(flops) - LN6 -
                    log(law->Dc)) / (1.0 + p);
-    double params = exp(ln_n);
-    return finish(law, params, flops / (6.0 * params), SG_METHOD_CLOSED_FORM,
-                  out, err);
+    return finish_for_flops(law, flops, exp(ln_n), SG_METHOD_CLOSED_FORM, out,
+                            err);
 }
 
 static sg_status kaplan_for_loss(const sg_law *law, double loss,
@@ -202,9 +213,7 @@ static sg_status numeric_for_flops(const sg_law *law, double flops,
                        "law '%s' has no interior optimum at %g FLOPs",
                        law->name, flops);
     double u = bisect(&c, lo, hi);
-    double params = exp(u);
-    return finish(law, params, flops / (6.0 * params), SG_METHOD_NUMERIC, out,
-                  err);
+    return finish_for_flops(law, flops, exp(u), SG_METHOD_NUMERIC, out, err);
 }
 
 /* Smallest ln N at which the contour L = loss still has a finite D. */

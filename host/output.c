@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,12 +22,29 @@
 
 /* ------------------------------------------------------------ sweep.json */
 
+/* A number that reads back as the same double: cJSON's own printing keeps
+ * 15 digits whenever they come within an epsilon of the value, losing the
+ * last bit. Non-finite values become null (JSON has no infinities). */
+static cJSON *exact_number(double value)
+{
+    if (!isfinite(value))
+        return cJSON_CreateNull();
+    char text[40];
+    sg_format_double(text, sizeof text, value);
+    return cJSON_CreateRaw(text);
+}
+
+static void add_number(cJSON *object, const char *key, double value)
+{
+    cJSON_AddItemToObject(object, key, exact_number(value));
+}
+
 static cJSON *axis_json(const sg_axis *axis)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "lo", axis->lo);
-    cJSON_AddNumberToObject(o, "hi", axis->hi);
-    cJSON_AddNumberToObject(o, "count", (double)axis->count);
+    add_number(o, "lo", axis->lo);
+    add_number(o, "hi", axis->hi);
+    add_number(o, "count", (double)axis->count);
     return o;
 }
 
@@ -34,10 +52,10 @@ static cJSON *levels_json(const sg_levels *levels)
 {
     cJSON *o = cJSON_CreateObject();
     if (!levels->span_grid) {
-        cJSON_AddNumberToObject(o, "lo", levels->lo);
-        cJSON_AddNumberToObject(o, "hi", levels->hi);
+        add_number(o, "lo", levels->lo);
+        add_number(o, "hi", levels->hi);
     }
-    cJSON_AddNumberToObject(o, "count", levels->count);
+    add_number(o, "count", levels->count);
     return o;
 }
 
@@ -53,7 +71,7 @@ static cJSON *law_config_json(const sg_law *law)
                                 ? "non-embedding"
                                 : "all-params");
     for (size_t i = 0; i < sg_law_constant_count(law); i++)
-        cJSON_AddNumberToObject(o, sg_law_constant_name(law, i),
+        add_number(o, sg_law_constant_name(law, i),
                                 sg_law_constant_value(law, i));
     return o;
 }
@@ -72,9 +90,9 @@ static cJSON *config_json(const sg_sweep_config *c, int reproducible)
         return o;
     cJSON_AddStringToObject(o, "backend", sg_backend_name(c->backend));
     cJSON_AddStringToObject(o, "strategy", sg_strategy_name(c->strategy));
-    cJSON_AddNumberToObject(o, "threads", c->threads);
+    add_number(o, "threads", c->threads);
     if (c->max_seconds > 0)
-        cJSON_AddNumberToObject(o, "max_seconds", c->max_seconds);
+        add_number(o, "max_seconds", c->max_seconds);
     return o;
 }
 
@@ -88,7 +106,7 @@ static cJSON *law_json(const sg_law *law)
     cJSON_AddStringToObject(o, "convention", sg_convention_name(law->convention));
     cJSON *k = cJSON_AddObjectToObject(o, "constants");
     for (size_t i = 0; i < sg_law_constant_count(law); i++)
-        cJSON_AddNumberToObject(k, sg_law_constant_name(law, i),
+        add_number(k, sg_law_constant_name(law, i),
                                 sg_law_constant_value(law, i));
     return o;
 }
@@ -99,7 +117,7 @@ static void add_number_or_null(cJSON *o, const char *key, int is_null,
     if (is_null)
         cJSON_AddNullToObject(o, key);
     else
-        cJSON_AddNumberToObject(o, key, value);
+        add_number(o, key, value);
 }
 
 static cJSON *frontier_json(const sg_frontier_row *rows, uint32_t count)
@@ -108,7 +126,7 @@ static cJSON *frontier_json(const sg_frontier_row *rows, uint32_t count)
     for (uint32_t k = 0; k < count; k++) {
         const sg_frontier_row *r = &rows[k];
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "level", r->level);
+        add_number(o, "level", r->level);
         add_number_or_null(o, "params", r->empty, r->params);
         add_number_or_null(o, "tokens", r->empty, r->tokens);
         add_number_or_null(o, "flops", r->empty, r->flops);
@@ -122,9 +140,9 @@ static void add_run_facts(cJSON *doc, const sg_sweep_result *r)
 {
     cJSON_AddStringToObject(doc, "backend", sg_backend_name(r->backend));
     cJSON_AddStringToObject(doc, "strategy", sg_strategy_name(r->strategy));
-    cJSON_AddNumberToObject(doc, "threads", r->threads);
-    cJSON_AddNumberToObject(doc, "seconds", r->seconds);
-    cJSON_AddNumberToObject(doc, "points_per_second",
+    add_number(doc, "threads", r->threads);
+    add_number(doc, "seconds", r->seconds);
+    add_number(doc, "points_per_second",
                             r->seconds > 0 ? (double)r->points / r->seconds : 0);
 }
 
@@ -141,7 +159,7 @@ char *sg_sweep_json(const sg_sweep_config *c, const sg_sweep_result *r,
     cJSON_AddItemToObject(grid, "tokens", axis_json(&c->tokens));
     cJSON_AddItemToObject(doc, "loss_levels", levels_json(&r->loss_levels));
     cJSON_AddItemToObject(doc, "flops_levels", levels_json(&r->flops_levels));
-    cJSON_AddNumberToObject(doc, "points", (double)r->points);
+    add_number(doc, "points", (double)r->points);
     if (!reproducible)
         add_run_facts(doc, r);
     cJSON_AddItemToObject(doc, "iso_loss",
