@@ -3,7 +3,9 @@
 #   make            libscalegrid.a and the scalegrid program
 #   make run        the default sweep (chinchilla, 16384 x 16384 points)
 #   make test       unit tests (cmocka) and command-line tests
-#   make bench      sweep benchmark, writes bench/results/<machine>.md
+#   make bench      scalegrid bench, the numpy peer and the fit benchmark;
+#                   writes bench/results/<machine>.md (BENCH_ARGS= adds
+#                   scalegrid bench options, e.g. BENCH_ARGS=--quick)
 #   make valgrind   the tests under valgrind memcheck (leaks are failures)
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each (default 30)
 #   make clean
@@ -86,12 +88,12 @@ endif
 # --- sources ----------------------------------------------------------------
 LIB_SRC := host/law.c host/error.c host/parse.c host/optimal.c host/sweep.c \
            host/config.c host/output.c host/format.c host/plot.c host/contour.c \
-           host/fit.c host/runs_csv.c \
+           host/fit.c host/runs_csv.c host/bench.c \
            kernels/bins.c kernels/sweep_reference.c kernels/sweep_openmp.c \
            kernels/sweep_exact.c
 CLI_SRC := host/main.c host/cli.c host/progress.c host/cmd_laws.c \
            host/cmd_eval.c host/cmd_optimal.c host/cmd_sweep.c host/cmd_compare.c \
-           host/cmd_fit.c
+           host/cmd_fit.c host/cmd_bench.c
 TEST_SRC := tests/test_laws.c tests/test_optimal.c tests/test_parse.c \
             tests/test_sweep.c tests/test_output.c tests/test_reliability.c \
             tests/test_plot.c tests/test_fit.c
@@ -104,6 +106,7 @@ REPLAY_TESTS := $(patsubst %,$(BUILD)/tests/fuzz_replay_%,$(FUZZ_TARGETS))
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
 CLI_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
 HEADERS := include/scalegrid.h host/internal.h host/cli.h host/plot.h host/fit.h \
+           host/bench.h \
            kernels/point_math.h kernels/sweep_kernels.h $(FLAGS_STAMP)
 
 .PHONY: all run test valgrind check-deps check-cuda bench fuzz clean
@@ -184,8 +187,8 @@ $(BUILD)/bench/%: bench/%.c $(LIB) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Ihost -Ikernels $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
-bench: check-deps $(BUILD)/bench/sweep_bench $(BUILD)/bench/fit_bench
-	bench/run.sh $(BUILD)/bench/sweep_bench $(BUILD)/bench/fit_bench
+bench: check-deps $(PROGRAM) $(BUILD)/bench/fit_bench
+	bench/run.sh ./$(PROGRAM) $(BUILD)/bench/fit_bench $(BENCH_ARGS)
 
 # --- fuzzing (libFuzzer through clang; Debian: clang libclang-rt-14-dev) ----
 FUZZ_CC ?= clang

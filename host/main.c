@@ -20,6 +20,8 @@ static const char main_help[] =
     "       scalegrid compare ...          optimal allocation under several\n"
     "                                      laws, table and compare.svg\n"
     "       scalegrid fit RUNS.csv ...     fit a law to your training runs\n"
+    "       scalegrid bench ...            points/s against this machine's\n"
+    "                                      limits and the reference\n"
     "       scalegrid COMMAND --help       a command's options\n"
     "       scalegrid --version\n";
 
@@ -35,6 +37,7 @@ static const struct {
     {"sweep", cli_sweep},
     {"compare", cli_compare},
     {"fit", cli_fit},
+    {"bench", cli_bench},
 };
 
 int main(int argc, char **argv)
@@ -61,6 +64,6 @@ int main(int argc, char **argv)
     if (name[0] == '-')
         return cli_sweep(argc, argv);
     fprintf(stderr, "scalegrid: unknown command '%s' (known: laws, eval, "
-                    "optimal, sweep, compare, fit)\n", name);
+                    "optimal, sweep, compare, fit, bench)\n", name);
     return SG_ERR_INPUT;
 }

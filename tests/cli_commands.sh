@@ -232,6 +232,15 @@ printf 'params,tokens,loss\n1e8,2e9,3.1\n2e8,x,3.0\n3e8,6e9,2.95\n' >"$T/runs_ba
 "$SCALEGRID" fit "$T/runs_bad.csv" --skip-bad-rows >/dev/null 2>"$T/skip.err"
 check "--skip-bad-rows names the line" grep -q "skipped 1 bad row (line 3)" "$T/skip.err"
 
+# bench: a tiny run, every row with the keys the JSON promises.
+"$SCALEGRID" bench --sizes 2^12,2^14 --repeats 1 --json >"$T/bench.json"
+check "bench --json is one document" "$JSONQ" <"$T/bench.json"
+check "bench: reference + 3 OpenMP strategies x 2 sizes x threads" \
+    bash -c "test \$('$JSONQ' -n .results <'$T/bench.json') -ge 8"
+check "bench rows carry the promised keys" bash -c \
+    "'$JSONQ' -k .results[1] <'$T/bench.json' | head -9 | tr '\n' ' ' | grep -q '^backend strategy threads rows cols levels points seconds points_per_second '"
+check "bench measures the machine" bash -c "test \$(awk -v x=\$('$JSONQ' .machine.fma_flops_per_thread <'$T/bench.json') 'BEGIN{print (x > 1e8)}') = 1"
+
 # A full disk is a runtime failure: exit 1, one line, no file left behind.
 # Needs a small tmpfs (root); skipped where mounting is not allowed.
 mkdir -p "$T/tiny"

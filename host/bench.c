@@ -1,0 +1,202 @@
+/*
+ * Benchmarks: this machine's own limits (clock, FP64 FMA peak) and the
+ * sweep's points per second, each configuration first checked against the
+ * reference backend.
+ */
+#include "internal.h"
+#include "bench.h"
+#include "../kernels/sweep_kernels.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#if defined(__FMA__) && defined(__AVX__)
+#include <immintrin.h>
+#define SG_HAVE_FMA 1
+#else
+#define SG_HAVE_FMA 0
+#endif
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* Seconds each measurement of the machine's limits runs. */
+#define PROBE_SECONDS 0.2
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Cycles per second of one core: chains of eight dependent integer
+ * additions, one cycle each on every x86-64 core of this century; the best
+ * of a few passes (the first lets the clock ramp up). Elsewhere: 0, not
+ * measured. */
+static double measure_clock(void)
+{
+#if defined(__x86_64__)
+    uint64_t x = 1, rounds = 20000000;
+    double best = 0;
+    for (int pass = 0; pass < 4; pass++) {
+        double t0 = now();
+        for (uint64_t i = 0; i < rounds; i++)
+            __asm__ volatile("add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
+                             "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
+                             "add $1, %0\n\tadd $1, %0"
+                             : "+r"(x));
+        double rate = 8.0 * (double)rounds / (now() - t0);
+        best = rate > best ? rate : best;
+    }
+    return best;
+#else
+    return 0;
+#endif
+}
+
+/* FP64 FLOP/s of one thread: independent fused multiply-adds, enough of
+ * them in flight to fill every FMA pipe (2 FLOPs each). */
+static double fma_flops_one_thread(double seconds)
+{
+#if SG_HAVE_FMA
+    __m256d acc[12];
+    for (int k = 0; k < 12; k++)
+        acc[k] = _mm256_set1_pd(1.0 + k * 1e-3);
+    const __m256d mul = _mm256_set1_pd(0.999999), add = _mm256_set1_pd(1e-7);
+    uint64_t rounds = 0;
+    double t0 = now(), elapsed;
+    do {
+        for (int r = 0; r < 4096; r++)
+            for (int k = 0; k < 12; k++)
+                acc[k] = _mm256_fmadd_pd(acc[k], mul, add);
+        rounds += 4096;
+        elapsed = now() - t0;
+    } while (elapsed < seconds);
+    double sink = 0;
+    for (int k = 0; k < 12; k++)
+        sink += _mm256_cvtsd_f64(acc[k]);
+    volatile double keep = sink;
+    (void)keep;
+    return (double)rounds * 12 * 4 * 2 / elapsed;
+#else
+    double acc[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    uint64_t rounds = 0;
+    double t0 = now(), elapsed;
+    do {
+        for (int r = 0; r < 4096; r++)
+            for (int k = 0; k < 8; k++)
+                acc[k] = acc[k] * 0.999999 + 1e-7;
+        rounds += 4096;
+        elapsed = now() - t0;
+    } while (elapsed < seconds);
+    volatile double keep = acc[0] + acc[7];
+    (void)keep;
+    return (double)rounds * 8 * 2 / elapsed;
+#endif
+}
+
+void sg_bench_machine(sg_bench_limits *out)
+{
+    memset(out, 0, sizeof *out);
+    out->threads = sg_openmp_max_threads();
+    out->clock_hz = measure_clock();
+    out->fma_flops_one = fma_flops_one_thread(PROBE_SECONDS);
+    double total = 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(out->threads) reduction(+ : total)
+#endif
+    total += fma_flops_one_thread(PROBE_SECONDS);
+    out->fma_flops_all = total;
+    out->vector_fma = SG_HAVE_FMA;
+}
+
+/* Nominal floating-point operations per grid point of each strategy, to
+ * express a rate as a fraction of the FMA peak: the band coordinate, its
+ * floor and the compare (factored); plus two pow per point, counted at ~20
+ * operations each (direct). The reference and exact strategies do not have
+ * a per-point count (0: not reported). */
+double sg_bench_ops_per_point(sg_backend backend, sg_strategy strategy)
+{
+    if (backend == SG_BACKEND_REFERENCE || strategy == SG_STRATEGY_EXACT)
+        return 0;
+    return strategy == SG_STRATEGY_DIRECT ? 43.0 : 3.0;
+}
+
+static int same_selection(const sg_sweep_result *a, const sg_sweep_result *b)
+{
+    for (uint32_t k = 0; k < a->loss_levels.count; k++)
+        if (a->iso_loss[k].empty != b->iso_loss[k].empty ||
+            a->iso_loss[k].row != b->iso_loss[k].row ||
+            a->iso_loss[k].col != b->iso_loss[k].col)
+            return 0;
+    for (uint32_t k = 0; k < a->flops_levels.count; k++)
+        if (a->iso_flops[k].empty != b->iso_flops[k].empty ||
+            a->iso_flops[k].row != b->iso_flops[k].row ||
+            a->iso_flops[k].col != b->iso_flops[k].col)
+            return 0;
+    return 1;
+}
+
+sg_status sg_bench_validate(const sg_sweep_config *config, sg_error *err)
+{
+    sg_sweep_config small = *config, ref;
+    small.params.count = small.tokens.count = 384;
+    ref = small;
+    ref.backend = SG_BACKEND_REFERENCE;
+    ref.strategy = SG_STRATEGY_AUTO;
+    ref.threads = 1;
+    sg_sweep_result a, b;
+    SG_TRY(sg_sweep_run(&small, &a, err));
+    sg_status st = sg_sweep_run(&ref, &b, err);
+    if (st == SG_OK) {
+        if (!same_selection(&a, &b))
+            st = sg_fail(err, SG_ERR_RUNTIME,
+                         "the %s backend's %s frontier differs from the "
+                         "reference's on a 384 x 384 grid",
+                         sg_backend_name(config->backend),
+                         sg_strategy_name(config->strategy));
+        sg_sweep_result_free(&b);
+    }
+    sg_sweep_result_free(&a);
+    return st;
+}
+
+sg_status sg_bench_time(const sg_sweep_config *config, int repeats,
+                        sg_bench_row *row, sg_error *err)
+{
+    double best = INFINITY;
+    double seconds[64];
+    if (repeats < 1 || repeats > 64)
+        return sg_fail(err, SG_ERR_INPUT, "repeats must be 1 to 64");
+    sg_sweep_result r;
+    for (int i = -1; i < repeats; i++) { /* one warm-up run */
+        SG_TRY(sg_sweep_run(config, &r, err));
+        if (i >= 0) {
+            seconds[i] = r.seconds;
+            best = fmin(best, r.seconds);
+        }
+        row->threads = r.threads;
+        row->backend = r.backend;
+        row->strategy = r.strategy;
+        sg_sweep_result_free(&r);
+    }
+    /* median */
+    for (int i = 1; i < repeats; i++)
+        for (int j = i; j > 0 && seconds[j - 1] > seconds[j]; j--) {
+            double t = seconds[j];
+            seconds[j] = seconds[j - 1];
+            seconds[j - 1] = t;
+        }
+    row->rows = config->params.count;
+    row->cols = config->tokens.count;
+    row->levels = config->loss_levels.count;
+    row->points = (double)row->rows * (double)row->cols;
+    row->seconds = seconds[repeats / 2];
+    row->best_seconds = best;
+    row->points_per_second = row->points / row->seconds;
+    return SG_OK;
+}

@@ -1,0 +1,37 @@
+/* Benchmarks (scalegrid bench): the machine's limits and timed sweeps. */
+#ifndef SG_BENCH_H
+#define SG_BENCH_H
+
+#include "scalegrid.h"
+
+typedef struct {
+    int threads;          /* threads OpenMP offers */
+    double clock_hz;      /* one core's cycles per second, measured */
+    double fma_flops_one; /* FP64 FLOP/s of one thread, measured */
+    double fma_flops_all; /* FP64 FLOP/s of all threads, measured */
+    int vector_fma;       /* measured with AVX FMA (else scalar) */
+} sg_bench_limits;
+
+/* Measures this machine's clock and FMA peak (about half a second). */
+void sg_bench_machine(sg_bench_limits *out);
+
+/* Nominal FP operations per grid point (0 where not per point). */
+double sg_bench_ops_per_point(sg_backend backend, sg_strategy strategy);
+
+typedef struct {
+    sg_backend backend;
+    sg_strategy strategy;
+    int threads;
+    uint64_t rows, cols;
+    uint32_t levels;
+    double points, seconds, best_seconds, points_per_second;
+} sg_bench_row;
+
+/* The configuration's frontier equals the reference backend's on a small
+ * grid of the same law and levels (else SG_ERR_RUNTIME). */
+sg_status sg_bench_validate(const sg_sweep_config *config, sg_error *err);
+/* Median (and best) of `repeats` sweeps after one warm-up. */
+sg_status sg_bench_time(const sg_sweep_config *config, int repeats,
+                        sg_bench_row *row, sg_error *err);
+
+#endif /* SG_BENCH_H */

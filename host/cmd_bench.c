@@ -1,0 +1,439 @@
+/* scalegrid bench: points per second, measured, against this machine's
+ * limits and the reference backend. */
+#include "bench.h"
+#include "cli.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_ITEMS 16
+#define MAX_ROWS 256
+
+static const char bench_help[] =
+    "usage: scalegrid bench [--backend B,...] [--strategy S,...]\n"
+    "                       [--sizes P,...] [--threads T,...] [--law NAME]\n"
+    "                       [--levels K] [--flops-levels K] [--repeats R]\n"
+    "                       [--max-seconds S] [--quick] [--json]\n"
+    "\n"
+    "Times the sweep on square grids and reports points per second, the\n"
+    "median of R runs after a warm-up, next to this machine's measured\n"
+    "limits: the clock (a chain of dependent additions) and the FP64 FMA\n"
+    "peak per thread and for all threads. Every configuration's frontier is\n"
+    "first checked identical to the reference backend's.\n"
+    "\n"
+    "  --backend B,...   reference, openmp (default: both)\n"
+    "  --strategy S,...  direct, factored, exact (default: all three; the\n"
+    "                    reference backend has none)\n"
+    "  --sizes P,...     points per grid: 2^20, 2^24, 2^28, 2^32 (default),\n"
+    "                    or numbers (16M); each a square grid\n"
+    "  --threads T,...   thread counts: numbers or 'all' (default 1,all)\n"
+    "  --law NAME        the law swept (default chinchilla)\n"
+    "  --levels K        loss levels (default 1024); --flops-levels (256)\n"
+    "  --repeats R       timed runs per configuration (default 3)\n"
+    "  --max-seconds S   skip configurations estimated to take longer than\n"
+    "                    S seconds in all (default 30); they are listed\n"
+    "  --quick           sizes up to 2^24 only\n"
+    "  --json            {\"machine\": {...}, \"results\": [{backend, strategy,\n"
+    "                    threads, rows, cols, levels, points, seconds,\n"
+    "                    points_per_second, ...}], \"skipped\": [...]}\n"
+    "\n"
+    "Columns: cycles/pt is core-cycles per point (threads x clock / rate);\n"
+    "%peak counts nominal FP64 operations per point (3 for factored, 43\n"
+    "for direct) against the measured FMA peak; x ref is the rate over the\n"
+    "reference backend's on the largest grid it ran.\n";
+
+typedef struct {
+    const char *backends, *strategies, *sizes, *threads, *law;
+    const char *levels, *flops_levels, *repeats, *max_seconds;
+    int quick, json;
+} bench_options;
+
+static int parse_bench(int argc, char **argv, bench_options *o)
+{
+    static const struct option options[] = {
+        {"backend", required_argument, NULL, 'b'},
+        {"strategy", required_argument, NULL, 'S'},
+        {"sizes", required_argument, NULL, 'z'},
+        {"threads", required_argument, NULL, 't'},
+        {"law", required_argument, NULL, 'l'},
+        {"levels", required_argument, NULL, 'L'},
+        {"flops-levels", required_argument, NULL, 'C'},
+        {"repeats", required_argument, NULL, 'r'},
+        {"max-seconds", required_argument, NULL, 'T'},
+        {"quick", no_argument, NULL, 'q'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int c;
+    while ((c = cli_next_option(argc, argv, options, "bench")) != -1) {
+        switch (c) {
+        case 'b': o->backends = optarg; break;
+        case 'S': o->strategies = optarg; break;
+        case 'z': o->sizes = optarg; break;
+        case 't': o->threads = optarg; break;
+        case 'l': o->law = optarg; break;
+        case 'L': o->levels = optarg; break;
+        case 'C': o->flops_levels = optarg; break;
+        case 'r': o->repeats = optarg; break;
+        case 'T': o->max_seconds = optarg; break;
+        case 'q': o->quick = 1; break;
+        case 'j': o->json = 1; break;
+        case 'h': fputs(bench_help, stdout); return -1;
+        default: return SG_ERR_INPUT;
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("bench", "unexpected argument '%s'",
+                               argv[optind]);
+    return 0;
+}
+
+/* Splits a comma list into at most MAX_ITEMS items of buf. */
+static int split(const char *option, const char *text, char *buf,
+                 size_t size, char **items)
+{
+    if (strlen(text) >= size)
+        return cli_usage_error("bench", "%s is too long", option), -1;
+    strcpy(buf, text);
+    int n = 0;
+    char *save = NULL;
+    for (char *item = strtok_r(buf, ",", &save); item;
+         item = strtok_r(NULL, ",", &save)) {
+        if (n == MAX_ITEMS)
+            return cli_usage_error("bench", "%s: at most %d items", option,
+                                   MAX_ITEMS),
+                   -1;
+        items[n++] = item;
+    }
+    if (!n)
+        return cli_usage_error("bench", "%s is empty", option), -1;
+    return n;
+}
+
+/* "2^28" or a number of points. */
+static int parse_size(const char *text, double *points)
+{
+    if (strncmp(text, "2^", 2) == 0) {
+        double e;
+        if (cli_number("bench", "--sizes", text + 2, &e))
+            return SG_ERR_INPUT;
+        if (e != floor(e) || e < 4 || e > 40)
+            return cli_usage_error("bench", "--sizes: '%s' must be 2^4 to "
+                                   "2^40", text);
+        *points = ldexp(1.0, (int)e);
+        return 0;
+    }
+    if (cli_number("bench", "--sizes", text, points))
+        return SG_ERR_INPUT;
+    if (!(*points >= 16 && *points <= 1.1e12))
+        return cli_usage_error("bench", "--sizes: '%s' must be 16 to 1e12 "
+                               "points", text);
+    return 0;
+}
+
+typedef struct {
+    sg_backend backends[4];
+    int n_backends;
+    sg_strategy strategies[4];
+    int n_strategies;
+    double sizes[MAX_ITEMS];
+    int n_sizes;
+    int threads[MAX_ITEMS]; /* 0: all */
+    int n_threads;
+    sg_law law;
+    uint32_t levels, flops_levels;
+    int repeats;
+    double max_seconds;
+    int all_threads; /* what "all" means on this machine */
+} bench_plan;
+
+static int plan_lists(const bench_options *o, bench_plan *b)
+{
+    char buf[512], *items[MAX_ITEMS];
+    sg_error err;
+    int n = split("--backend", o->backends ? o->backends : "reference,openmp",
+                  buf, sizeof buf, items);
+    if (n < 0)
+        return SG_ERR_INPUT;
+    for (int i = 0; i < n && b->n_backends < 4; i++)
+        if (sg_backend_from_name(items[i], &b->backends[b->n_backends++],
+                                 &err) != SG_OK)
+            return cli_usage_error("bench", "--backend: %s", err.message);
+    n = split("--strategy", o->strategies ? o->strategies
+                                          : "direct,factored,exact",
+              buf, sizeof buf, items);
+    if (n < 0)
+        return SG_ERR_INPUT;
+    for (int i = 0; i < n && b->n_strategies < 4; i++)
+        if (sg_strategy_from_name(items[i], &b->strategies[b->n_strategies++],
+                                  &err) != SG_OK)
+            return cli_usage_error("bench", "--strategy: %s", err.message);
+    n = split("--sizes",
+              o->sizes ? o->sizes
+                       : o->quick ? "2^20,2^24" : "2^20,2^24,2^28,2^32",
+              buf, sizeof buf, items);
+    if (n < 0)
+        return SG_ERR_INPUT;
+    for (int i = 0; i < n; i++)
+        if (parse_size(items[i], &b->sizes[b->n_sizes++]))
+            return SG_ERR_INPUT;
+    n = split("--threads", o->threads ? o->threads : "1,all", buf, sizeof buf,
+              items);
+    if (n < 0)
+        return SG_ERR_INPUT;
+    for (int i = 0; i < n; i++) {
+        double t = 0;
+        if (strcmp(items[i], "all") != 0 &&
+            (cli_number("bench", "--threads", items[i], &t) || t < 1 ||
+             t > 4096 || t != floor(t)))
+            return cli_usage_error("bench", "--threads: '%s' is not 'all' or "
+                                   "a count from 1 to 4096", items[i]);
+        b->threads[b->n_threads++] = (int)t;
+    }
+    return 0;
+}
+
+static int plan_numbers(const bench_options *o, bench_plan *b)
+{
+    double v;
+    sg_error err;
+    if (sg_law_preset(o->law ? o->law : "chinchilla", &b->law, &err) != SG_OK)
+        return cli_report(&err);
+    b->levels = 1024;
+    b->flops_levels = 256;
+    b->repeats = 3;
+    b->max_seconds = 30;
+    if (o->levels) {
+        if (cli_number("bench", "--levels", o->levels, &v) || v < 2 ||
+            v > 4194304 || v != floor(v))
+            return cli_usage_error("bench", "--levels must be 2 to 4194304");
+        b->levels = (uint32_t)v;
+    }
+    if (o->flops_levels) {
+        if (cli_number("bench", "--flops-levels", o->flops_levels, &v) ||
+            v < 2 || v > 4194304 || v != floor(v))
+            return cli_usage_error("bench", "--flops-levels must be 2 to "
+                                   "4194304");
+        b->flops_levels = (uint32_t)v;
+    }
+    if (o->repeats) {
+        if (cli_number("bench", "--repeats", o->repeats, &v) || v < 1 ||
+            v > 64 || v != floor(v))
+            return cli_usage_error("bench", "--repeats must be 1 to 64");
+        b->repeats = (int)v;
+    }
+    if (o->max_seconds) {
+        if (cli_number("bench", "--max-seconds", o->max_seconds, &v) ||
+            !(v > 0))
+            return cli_usage_error("bench", "--max-seconds must be positive");
+        b->max_seconds = v;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------- running */
+
+typedef struct {
+    sg_bench_row rows[MAX_ROWS];
+    int n_rows;
+    char skipped[MAX_ROWS][128];
+    int n_skipped;
+} bench_results;
+
+static sg_sweep_config config_for(const bench_plan *b, sg_backend backend,
+                                  sg_strategy strategy, double points,
+                                  int threads)
+{
+    sg_sweep_config c;
+    sg_sweep_config_default(&c);
+    c.law = b->law;
+    uint64_t side = (uint64_t)floor(sqrt(points) + 0.5);
+    c.params.count = c.tokens.count = side;
+    c.loss_levels.count = b->levels;
+    c.flops_levels.count = b->flops_levels;
+    c.backend = backend;
+    c.strategy = backend == SG_BACKEND_REFERENCE ? SG_STRATEGY_AUTO : strategy;
+    c.threads = backend == SG_BACKEND_REFERENCE ? 1 : threads;
+    c.max_seconds = 1e9; /* the bench's own limit applies */
+    return c;
+}
+
+static void skip(bench_results *res, const sg_sweep_config *c, double need)
+{
+    if (res->n_skipped < MAX_ROWS)
+        snprintf(res->skipped[res->n_skipped++], 128,
+                 "%s %s, %d thread(s), %llu x %llu: about %.0f s",
+                 sg_backend_name(c->backend), sg_strategy_name(c->strategy),
+                 c->threads, (unsigned long long)c->params.count,
+                 (unsigned long long)c->tokens.count, need);
+}
+
+/* One backend and strategy over every size and thread count. */
+static int run_series(const bench_plan *b, sg_backend backend,
+                      sg_strategy strategy, bench_results *res, int quiet)
+{
+    sg_error err;
+    sg_sweep_config probe = config_for(b, backend, strategy, 1 << 20, 0);
+    if (strategy == SG_STRATEGY_EXACT && b->law.form != SG_FORM_CHINCHILLA)
+        return 0; /* exact serves the Chinchilla form only */
+    if (sg_bench_validate(&probe, &err) != SG_OK)
+        return cli_report(&err);
+    int n_threads = backend == SG_BACKEND_REFERENCE ? 1 : b->n_threads;
+    for (int s = 0; s < b->n_sizes; s++)
+        for (int t = 0; t < n_threads; t++) {
+            sg_sweep_config c =
+                config_for(b, backend, strategy, b->sizes[s], b->threads[t]);
+            double need = sg_sweep_estimated_seconds(&c) * (b->repeats + 1);
+            if (need > b->max_seconds) {
+                skip(res, &c, need);
+                continue;
+            }
+            if (res->n_rows == MAX_ROWS)
+                return cli_usage_error("bench", "too many configurations");
+            if (!quiet)
+                fprintf(stderr, "\r\033[K  timing %s %s, %d thread(s), "
+                        "%llu x %llu",
+                        sg_backend_name(backend), sg_strategy_name(c.strategy),
+                        c.threads ? c.threads : b->all_threads,
+                        (unsigned long long)c.params.count,
+                        (unsigned long long)c.tokens.count);
+            if (sg_bench_time(&c, b->repeats, &res->rows[res->n_rows], &err) !=
+                SG_OK)
+                return cli_report(&err);
+            res->n_rows++;
+        }
+    if (!quiet)
+        fputs("\r\033[K", stderr);
+    return 0;
+}
+
+/* The reference's rate on the largest grid it ran (0 if it did not). */
+static double reference_rate(const bench_results *res)
+{
+    double rate = 0, points = 0;
+    for (int i = 0; i < res->n_rows; i++)
+        if (res->rows[i].backend == SG_BACKEND_REFERENCE &&
+            res->rows[i].points >= points) {
+            points = res->rows[i].points;
+            rate = res->rows[i].points_per_second;
+        }
+    return rate;
+}
+
+/* Core-cycles per point (0 where the clock was not measured). */
+static double cycles_per_point(const sg_bench_limits *m, const sg_bench_row *r)
+{
+    return (double)r->threads * m->clock_hz / r->points_per_second;
+}
+
+static double fraction_of_peak(const sg_bench_limits *m, const sg_bench_row *r)
+{
+    double ops = sg_bench_ops_per_point(r->backend, r->strategy);
+    double peak = r->threads == 1 ? m->fma_flops_one
+                                  : m->fma_flops_one * r->threads;
+    return ops > 0 ? ops * r->points_per_second / peak : 0;
+}
+
+static void print_table(const sg_bench_limits *m, const bench_results *res)
+{
+    printf("machine: %d threads, clock %.2f GHz (measured), FP64 FMA peak "
+           "%.1f GFLOP/s per thread, %.1f GFLOP/s all threads%s\n\n",
+           m->threads, m->clock_hz / 1e9, m->fma_flops_one / 1e9,
+           m->fma_flops_all / 1e9, m->vector_fma ? "" : " (scalar, no FMA)");
+    printf("| backend | strategy | threads | grid | points | seconds | "
+           "points/s | best points/s | cycles/pt | %%peak | x ref |\n");
+    printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    double ref = reference_rate(res);
+    for (int i = 0; i < res->n_rows; i++) {
+        const sg_bench_row *r = &res->rows[i];
+        double peak = fraction_of_peak(m, r);
+        char points[32], peak_text[16], ratio[16];
+        sg_format_sci(points, sizeof points, r->points);
+        snprintf(peak_text, sizeof peak_text, peak > 0 ? "%.1f%%" : "-",
+                 100 * peak);
+        snprintf(ratio, sizeof ratio, ref > 0 ? "%.0f" : "-",
+                 r->points_per_second / ref);
+        printf("| %s | %s | %d | %llu x %llu | %s | %.4f | %.3g | %.3g | "
+               "%.2f | %s | %s |\n",
+               sg_backend_name(r->backend), sg_strategy_name(r->strategy),
+               r->threads, (unsigned long long)r->rows,
+               (unsigned long long)r->cols, points, r->seconds,
+               r->points_per_second, r->points / r->best_seconds,
+               cycles_per_point(m, r), peak_text, ratio);
+    }
+    for (int i = 0; i < res->n_skipped; i++)
+        printf("%sskipped (over --max-seconds): %s\n", i ? "" : "\n",
+               res->skipped[i]);
+}
+
+static int print_json(const sg_bench_limits *m, const bench_results *res)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *mach = cJSON_AddObjectToObject(doc, "machine");
+    cli_add_number(mach, "threads", m->threads);
+    cli_add_number(mach, "clock_hz", m->clock_hz);
+    cli_add_number(mach, "fma_flops_per_thread", m->fma_flops_one);
+    cli_add_number(mach, "fma_flops_all_threads", m->fma_flops_all);
+    cJSON *rows = cJSON_AddArrayToObject(doc, "results");
+    for (int i = 0; i < res->n_rows; i++) {
+        const sg_bench_row *r = &res->rows[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "backend", sg_backend_name(r->backend));
+        cJSON_AddStringToObject(o, "strategy", sg_strategy_name(r->strategy));
+        cli_add_number(o, "threads", r->threads);
+        cli_add_number(o, "rows", (double)r->rows);
+        cli_add_number(o, "cols", (double)r->cols);
+        cli_add_number(o, "levels", r->levels);
+        cli_add_number(o, "points", r->points);
+        cli_add_number(o, "seconds", r->seconds);
+        cli_add_number(o, "points_per_second", r->points_per_second);
+        cli_add_number(o, "best_seconds", r->best_seconds);
+        cli_add_number(o, "cycles_per_point", cycles_per_point(m, r));
+        cli_add_number(o, "fraction_of_peak", fraction_of_peak(m, r));
+        cJSON_AddItemToArray(rows, o);
+    }
+    cJSON *skipped = cJSON_AddArrayToObject(doc, "skipped");
+    for (int i = 0; i < res->n_skipped; i++)
+        cJSON_AddItemToArray(skipped, cJSON_CreateString(res->skipped[i]));
+    return cli_print_json(doc);
+}
+
+int cli_bench(int argc, char **argv)
+{
+    bench_options o = {0};
+    int rc = parse_bench(argc, argv, &o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    bench_plan plan;
+    memset(&plan, 0, sizeof plan);
+    if ((rc = plan_lists(&o, &plan)) || (rc = plan_numbers(&o, &plan)))
+        return rc;
+    sg_bench_limits machine;
+    sg_bench_machine(&machine);
+    plan.all_threads = machine.threads;
+    bench_results *res = calloc(1, sizeof *res);
+    if (!res)
+        return SG_ERR_RUNTIME;
+    for (int b = 0; b < plan.n_backends && !rc; b++) {
+        if (plan.backends[b] == SG_BACKEND_REFERENCE) {
+            rc = run_series(&plan, plan.backends[b], SG_STRATEGY_AUTO, res,
+                            o.json || !isatty(STDERR_FILENO));
+            continue;
+        }
+        for (int s = 0; s < plan.n_strategies && !rc; s++)
+            rc = run_series(&plan, plan.backends[b], plan.strategies[s], res,
+                            o.json || !isatty(STDERR_FILENO));
+    }
+    if (!rc) {
+        if (o.json)
+            rc = print_json(&machine, res);
+        else
+            print_table(&machine, res);
+    }
+    free(res);
+    return rc;
+}
