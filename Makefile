@@ -86,9 +86,9 @@ $(shell mkdir -p $(BUILD); echo '$(BUILD_FLAGS)' | cmp -s - $(FLAGS_STAMP) || \
 endif
 
 # --- sources ----------------------------------------------------------------
-LIB_SRC := host/law.c host/error.c host/parse.c host/optimal.c host/sweep.c \
+LIB_SRC := host/law.c host/cost.c host/error.c host/parse.c host/optimal.c host/sweep.c \
            host/config.c host/output.c host/format.c host/plot.c host/contour.c \
-           host/fit.c host/runs_csv.c host/bench.c \
+           host/fit.c host/runs_csv.c host/bench.c host/kaplan_batch.c \
            kernels/bins.c kernels/sweep_reference.c kernels/sweep_openmp.c \
            kernels/sweep_exact.c
 CLI_SRC := host/main.c host/cli.c host/progress.c host/cmd_laws.c \
@@ -96,7 +96,8 @@ CLI_SRC := host/main.c host/cli.c host/progress.c host/cmd_laws.c \
            host/cmd_fit.c host/cmd_bench.c
 TEST_SRC := tests/test_laws.c tests/test_optimal.c tests/test_parse.c \
             tests/test_sweep.c tests/test_output.c tests/test_reliability.c \
-            tests/test_plot.c tests/test_fit.c
+            tests/test_plot.c tests/test_fit.c tests/test_kaplan.c \
+            tests/test_beyond.c
 TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_TOOLS := $(BUILD)/tests/jsonq
 FUZZ_TARGETS := config syntax runs_csv

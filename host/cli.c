@@ -57,8 +57,29 @@ int cli_add_setting(cli_law_options *o, const char *command, const char *text)
     return 0;
 }
 
+static int resolve_law(const cli_law_options *o, const char *command,
+                       int required, sg_law *law);
+
 int cli_resolve_law(const cli_law_options *o, const char *command,
                     int required, sg_law *law)
+{
+    int rc = resolve_law(o, command, required, law);
+    if (rc)
+        return rc;
+    sg_error err;
+    if (sg_law_validate(law, &err) != SG_OK)
+        return cli_report(&err);
+    return 0;
+}
+
+int cli_resolve_law_unvalidated(const cli_law_options *o, const char *command,
+                                sg_law *law)
+{
+    return resolve_law(o, command, 0, law);
+}
+
+static int resolve_law(const cli_law_options *o, const char *command,
+                       int required, sg_law *law)
 {
     sg_error err;
     int have_law = 0;
@@ -76,8 +97,11 @@ int cli_resolve_law(const cli_law_options *o, const char *command,
         }
     }
     if (o->law_name) {
+        double config_unique_tokens = have_law ? law->unique_tokens : 0;
         if (sg_law_preset(o->law_name, law, &err) != SG_OK)
             return cli_report(&err);
+        if (law->form == SG_FORM_MUENNIGHOFF) /* the config's scenario */
+            law->unique_tokens = config_unique_tokens;
         have_law = 1;
     }
     if (!have_law && required)
@@ -87,8 +111,20 @@ int cli_resolve_law(const cli_law_options *o, const char *command,
     for (int i = 0; i < o->n_settings; i++)
         if (sg_law_apply_settings(law, o->settings[i], &err) != SG_OK)
             return cli_report(&err);
-    if (sg_law_validate(law, &err) != SG_OK)
-        return cli_report(&err);
+    if (o->unique_tokens)
+        return cli_apply_unique_tokens(command, o->unique_tokens, law);
+    return 0;
+}
+
+int cli_apply_unique_tokens(const char *command, const char *text,
+                            sg_law *law)
+{
+    double value;
+    if (cli_number(command, "--unique-tokens", text, &value))
+        return SG_ERR_INPUT;
+    sg_error err;
+    if (sg_law_set_unique_tokens(law, value, &err) != SG_OK)
+        return cli_usage_error(command, "--unique-tokens: %s", err.message);
     return 0;
 }
 
@@ -117,4 +153,81 @@ int cli_print_json(cJSON *doc)
     puts(text);
     free(text);
     return 0;
+}
+
+int cli_flop_count(const char *command, const cli_count_options *o,
+                   sg_flop_count *count)
+{
+    sg_flop_count f = *count;
+    sg_error err;
+    if (o->per_token &&
+        sg_flops_convention_from_name(o->per_token, &f.convention, &err) !=
+            SG_OK)
+        return cli_usage_error(command, "--flops-per-token: %s", err.message);
+    if (!o->per_token && (o->seq_len || o->aspect_ratio))
+        f.convention = SG_FLOPS_DEEPSEEK;
+    if (o->seq_len && cli_number(command, "--seq-len", o->seq_len, &f.seq_len))
+        return SG_ERR_INPUT;
+    if (o->aspect_ratio && cli_number(command, "--aspect-ratio",
+                                      o->aspect_ratio, &f.aspect_ratio))
+        return SG_ERR_INPUT;
+    if (o->inference_tokens &&
+        cli_number(command, "--inference-tokens", o->inference_tokens,
+                   &f.inference_tokens))
+        return SG_ERR_INPUT;
+    if (sg_flop_count_validate(&f, &err) != SG_OK)
+        return cli_usage_error(command, "%s", err.message);
+    *count = f;
+    return 0;
+}
+
+int cli_cost_model(const char *command, const cli_cost_options *o,
+                   sg_cost_model *cost)
+{
+    memset(cost, 0, sizeof *cost);
+    if (o->gpu_flops && cli_number(command, "--gpu-flops", o->gpu_flops,
+                                   &cost->gpu_flops))
+        return SG_ERR_INPUT;
+    if (o->mfu && cli_number(command, "--mfu", o->mfu, &cost->mfu))
+        return SG_ERR_INPUT;
+    if (o->price && cli_number(command, "--price", o->price, &cost->price))
+        return SG_ERR_INPUT;
+    if (o->gpu_flops && !o->mfu)
+        return cli_usage_error(command, "--gpu-flops needs --mfu (the "
+                               "fraction of peak the training reaches)");
+    if (o->gpu_flops && !(cost->gpu_flops > 0))
+        return cli_usage_error(command, "--gpu-flops must be positive (got "
+                               "%s)", o->gpu_flops);
+    sg_error err;
+    if (sg_cost_model_validate(cost, &err) != SG_OK)
+        return cli_usage_error(command, "%s", err.message);
+    return 0;
+}
+
+void cli_add_cost(cJSON *object, const sg_cost_model *cost, double flops)
+{
+    if (!sg_cost_model_given(cost))
+        return;
+    double hours = sg_gpu_hours(cost, flops);
+    cli_add_number(object, "gpu_hours", hours);
+    if (cost->price > 0)
+        cli_add_number(object, "cost", hours * cost->price);
+}
+
+void cli_cost_text(char *buf, size_t size, const sg_cost_model *cost,
+                   double flops)
+{
+    buf[0] = '\0';
+    if (!sg_cost_model_given(cost))
+        return;
+    char hours[32], money[32];
+    double h = sg_gpu_hours(cost, flops);
+    sg_format_sci(hours, sizeof hours, h);
+    if (cost->price > 0) {
+        sg_format_sci(money, sizeof money, h * cost->price);
+        snprintf(buf, size, " = %s accelerator-hours, %s in cost", hours,
+                 money);
+    } else {
+        snprintf(buf, size, " = %s accelerator-hours", hours);
+    }
 }

@@ -6,6 +6,8 @@
 
 #include <getopt.h>
 
+struct cJSON;
+
 /* Every command returns its exit code: 0, 1 (runtime), 2 (bad input). */
 int cli_laws(int argc, char **argv);
 int cli_eval(int argc, char **argv);
@@ -36,7 +38,16 @@ typedef struct {
     const char *law_name;    /* NULL: none */
     const char *settings[32];
     int n_settings;
+    const char *unique_tokens; /* --unique-tokens U; NULL: none */
 } cli_law_options;
+
+#define CLI_UNIQUE_TOKENS_HELP                                               \
+    "  --unique-tokens U the unique-token budget of a data-constrained law\n" \
+    "                    (muennighoff): D tokens repeat them D/U times\n"
+
+/* Gives U to a Muennighoff-form law; prints and returns 2 otherwise. */
+int cli_apply_unique_tokens(const char *command, const char *text,
+                            sg_law *law);
 
 /* Adds a --set list; prints and returns 2 when there are too many. */
 int cli_add_setting(cli_law_options *o, const char *command, const char *text);
@@ -44,6 +55,56 @@ int cli_add_setting(cli_law_options *o, const char *command, const char *text);
  * error. Returns an exit code (0 on success). */
 int cli_resolve_law(const cli_law_options *o, const char *command,
                     int required, sg_law *law);
+/* The same without the final validation (a sweep validates its whole
+ * config, U included, once every option is applied). */
+int cli_resolve_law_unvalidated(const cli_law_options *o, const char *command,
+                                sg_law *law);
+
+/* --gpu-flops F --mfu U --price P, shared by eval, optimal and sweep. */
+typedef struct {
+    const char *gpu_flops, *mfu, *price;
+} cli_cost_options;
+
+#define CLI_COST_HELP                                                        \
+    "  --gpu-flops F     peak FLOP/s of one accelerator (e.g. 989T for an\n" \
+    "                    H100's dense BF16); with --mfu, FLOPs become\n"     \
+    "                    accelerator-hours\n"                               \
+    "  --mfu U           model FLOPs utilisation, in (0, 1]\n"              \
+    "  --price P         currency per accelerator-hour: hours become cost\n"
+
+/* --flops-per-token 6N|deepseek --seq-len S --aspect-ratio R
+ * --inference-tokens T, shared by optimal and sweep (eval adds a fixed
+ * shape). */
+typedef struct {
+    const char *per_token, *seq_len, *aspect_ratio, *inference_tokens;
+} cli_count_options;
+
+#define CLI_COUNT_HELP                                                       \
+    "  --flops-per-token C  training FLOPs per token: 6N (default) or\n"     \
+    "                    deepseek, M = 72 n_layer d^2 + 12 n_layer d l_seq\n" \
+    "                    (DeepSeek LLM 2024; attention included)\n"          \
+    "  --seq-len S       deepseek: tokens per training sequence\n"          \
+    "  --aspect-ratio R  deepseek: d_model / n_layer of every model; with\n" \
+    "                    N = 12 n_layer d^2 it fixes each N's shape\n"       \
+    "  --inference-tokens T  lifetime inference tokens: the cost becomes\n" \
+    "                    training + inference FLOPs, m(N) D + m(N)/3 T\n"   \
+    "                    (6 N D + 2 N T under 6N; Sardana et al. 2024)\n"
+
+/* Applies the options given over *count (a config's, or zeros); prints
+ * and returns 2 on bad input. A shape option alone implies deepseek. */
+int cli_flop_count(const char *command, const cli_count_options *o,
+                   sg_flop_count *count);
+
+/* Parses the cost options into *cost (zeros when none was given); prints
+ * and returns 2 on bad input. */
+int cli_cost_model(const char *command, const cli_cost_options *o,
+                   sg_cost_model *cost);
+/* Adds gpu_hours (and cost) to a JSON object when the model is given. */
+void cli_add_cost(struct cJSON *object, const sg_cost_model *cost,
+                  double flops);
+/* " = 1.2e5 accelerator-hours, 2.4e5 in cost", or "" without a model. */
+void cli_cost_text(char *buf, size_t size, const sg_cost_model *cost,
+                   double flops);
 
 /* The progress bar of long sweeps (host/progress.c). */
 typedef struct {
@@ -58,7 +119,6 @@ void cli_progress_update(void *context, uint64_t points_done,
 void cli_progress_finish(cli_progress *p);
 
 /* Prints a cJSON-built document on stdout; frees it. Returns an exit code. */
-struct cJSON;
 /* A JSON number that reads back as the same double (null if not finite);
  * cJSON's own printing can drop the last bit. */
 struct cJSON *cli_json_number(double value);

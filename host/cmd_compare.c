@@ -15,18 +15,22 @@
 static const char compare_help[] =
     "usage: scalegrid compare [--laws A,B,...] [--flops C1,C2,...]\n"
     "                         [--out DIR] [--plot-format svg,png,pdf]\n"
-    "                         [--no-plot] [--json]\n"
+    "                         [--no-plot] [--json] [--unique-tokens U]\n"
     "\n"
     "One table of the compute-optimal allocation under several laws for the\n"
     "same budgets: N_opt, D_opt, tokens per parameter and predicted loss\n"
-    "(closed forms), and compare.svg drawing them against compute.\n"
+    "(closed forms; a 1-D search for muennighoff), and compare.svg drawing\n"
+    "them against compute.\n"
     "\n"
     "  --laws A,B,...   presets (scalegrid laws) or JSON configs with a \"law\"\n"
-    "                   (default: every preset)\n"
+    "                   (default: every preset; muennighoff joins when\n"
+    "                   --unique-tokens is given)\n"
     "  --flops C,...    budgets in FLOPs (default 1e19,1e21,1e23,1e25)\n"
     "  --out DIR        where compare.svg goes (default ./scalegrid-out)\n"
     "  --plot-format F  svg, png, pdf or a list (default svg)\n"
     "  --no-plot        the table only\n"
+    "  --unique-tokens U  the unique-token budget of data-constrained laws\n"
+    "                   (muennighoff); their optimum is a 1-D search\n"
     "  --json           {\"budgets\", \"laws\", \"rows\": [{law, flops, pf_days,\n"
     "                   params, tokens, tokens_per_param, loss}]}\n"
     "  --help           this text\n"
@@ -35,7 +39,7 @@ static const char compare_help[] =
     "all parameters: the same budget means a somewhat different model.\n";
 
 typedef struct {
-    const char *laws, *flops, *out, *plot_format;
+    const char *laws, *flops, *out, *plot_format, *unique_tokens;
     int json, plot;
 } compare_options;
 
@@ -48,6 +52,7 @@ static int parse_compare(int argc, char **argv, compare_options *o)
         {"plot-format", required_argument, NULL, 'F'},
         {"no-plot", no_argument, NULL, 'P'},
         {"json", no_argument, NULL, 'j'},
+        {"unique-tokens", required_argument, NULL, 'U'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
@@ -59,6 +64,7 @@ static int parse_compare(int argc, char **argv, compare_options *o)
         case 'F': o->plot_format = optarg; break;
         case 'P': o->plot = 0; break;
         case 'j': o->json = 1; break;
+        case 'U': o->unique_tokens = optarg; break;
         case 'h': fputs(compare_help, stdout); return -1;
         default: return SG_ERR_INPUT;
         }
@@ -98,13 +104,48 @@ static int load_law(const char *name, sg_law *law)
     return 0;
 }
 
-static int parse_laws(const char *text, sg_law *laws, size_t *count)
+/* Every preset; the data-constrained ones only when U was given. */
+static void default_laws(int have_unique_tokens, sg_law *laws, size_t *count)
+{
+    *count = 0;
+    for (size_t i = 0; i < sg_law_preset_count(); i++) {
+        const sg_law *law = sg_law_preset_at(i);
+        if (law->form != SG_FORM_MUENNIGHOFF || have_unique_tokens)
+            laws[(*count)++] = *law;
+    }
+}
+
+/* Gives U to the data-constrained laws of the list; U for a list without
+ * one is a mistake worth a message. */
+static int apply_unique_tokens(const char *text, sg_law *laws, size_t count)
+{
+    if (!text)
+        return 0;
+    double unique_tokens;
+    if (cli_number("compare", "--unique-tokens", text, &unique_tokens))
+        return SG_ERR_INPUT;
+    int used = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (laws[i].form != SG_FORM_MUENNIGHOFF)
+            continue;
+        sg_error err;
+        if (sg_law_set_unique_tokens(&laws[i], unique_tokens, &err) != SG_OK)
+            return cli_usage_error("compare", "--unique-tokens: %s",
+                                   err.message);
+        used = 1;
+    }
+    if (!used)
+        return cli_usage_error("compare", "--unique-tokens applies to the "
+                               "muennighoff law, which --laws leaves out");
+    return 0;
+}
+
+static int parse_laws(const char *text, const char *unique_tokens,
+                      sg_law *laws, size_t *count)
 {
     if (!text) {
-        for (size_t i = 0; i < sg_law_preset_count(); i++)
-            laws[i] = *sg_law_preset_at(i);
-        *count = sg_law_preset_count();
-        return 0;
+        default_laws(unique_tokens != NULL, laws, count);
+        return apply_unique_tokens(unique_tokens, laws, *count);
     }
     char buf[2048];
     if (strlen(text) >= sizeof buf)
@@ -121,7 +162,7 @@ static int parse_laws(const char *text, sg_law *laws, size_t *count)
             return rc;
     }
     *count = (size_t)n;
-    return 0;
+    return apply_unique_tokens(unique_tokens, laws, *count);
 }
 
 static int parse_budgets(const char *text, double *budgets, size_t *count)
@@ -173,9 +214,18 @@ static int solve(comparison *cmp)
     return 0;
 }
 
+static int has_search(const comparison *cmp)
+{
+    for (size_t i = 0; i < cmp->n_laws; i++)
+        if (cmp->laws[i].form == SG_FORM_MUENNIGHOFF)
+            return 1;
+    return 0;
+}
+
 static void print_table(const comparison *cmp)
 {
-    printf("Compute-optimal allocation by law (closed forms)\n\n");
+    printf("Compute-optimal allocation by law (closed forms%s)\n\n",
+           has_search(cmp) ? "; 1-D search for muennighoff" : "");
     printf("  %10s  %-26s %9s %9s %12s %9s\n", "budget", "law", "params",
            "tokens", "tokens/param", "loss");
     for (size_t j = 0; j < cmp->n_budgets; j++) {
@@ -268,7 +318,7 @@ int cli_compare(int argc, char **argv)
         return SG_ERR_RUNTIME;
     }
     const char *dir = o.out ? o.out : "scalegrid-out";
-    if (!(rc = parse_laws(o.laws, cmp->laws, &cmp->n_laws)) &&
+    if (!(rc = parse_laws(o.laws, o.unique_tokens, cmp->laws, &cmp->n_laws)) &&
         !(rc = parse_budgets(o.flops, cmp->budgets, &cmp->n_budgets)) &&
         !(rc = solve(cmp)) && !(rc = o.plot ? plot(cmp, dir, formats) : 0)) {
         if (o.json)

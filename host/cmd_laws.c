@@ -41,6 +41,10 @@ static void print_law(const sg_law *law)
         printf("%s%s = %s", i ? ", " : "", sg_law_constant_name(law, i), value);
     }
     printf("\n%-16s counts %s\n", "", sg_convention_name(law->convention));
+    if (law->form == SG_FORM_MUENNIGHOFF)
+        printf("%-16s needs the unique-token budget: --unique-tokens U "
+               "(data-constrained; sweeps use the direct strategy)\n",
+               "");
     printf("%-16s source: %s\n\n", "", law->source);
 }
 

@@ -22,6 +22,10 @@ static const char sweep_help[] =
     "                       [--threads N]\n"
     "                       [--out DIR] [--plot | --no-plot]\n"
     "                       [--plot-format svg,png,pdf] [--json] [--quiet]\n"
+    "                       [--unique-tokens U] [--inference-tokens T]\n"
+    "                       [--flops-per-token 6N|deepseek --seq-len S\n"
+    "                        --aspect-ratio R] [--gpu-flops F --mfu U\n"
+    "                        [--price P]]\n"
     "\n"
     "Evaluates L(N, D) and C = 6 N D at every point of a log-spaced grid and\n"
     "keeps, for each loss level, the point with the least compute (the\n"
@@ -62,6 +66,16 @@ static const char sweep_help[] =
     "                    sweep ran (backend, threads, seconds), so the same\n"
     "                    inputs give byte-identical files\n"
     "\n"
+    "Beyond 6 N D and closed forms (the tables gain columns for each):\n"
+    CLI_UNIQUE_TOKENS_HELP
+    "                    (column epochs = D/U; auto strategy: direct)\n"
+    CLI_COUNT_HELP
+    "                    (columns training_flops, inference_flops,\n"
+    "                    total_flops; levels and ranking use the total)\n"
+    CLI_COST_HELP
+    "                    (columns gpu_hours and cost, of the total FLOPs)\n"
+    "Every table ends with a flop_count column naming the FLOP count.\n"
+    "\n"
     "Sweeps longer than a second show a progress bar on stderr when it is a\n"
     "terminal. SIGINT or SIGTERM stops a sweep within a fraction of a second;\n"
     "no output file is left and the exit code is 128 + the signal number.\n"
@@ -69,6 +83,8 @@ static const char sweep_help[] =
 
 typedef struct {
     cli_law_options law;
+    cli_count_options count;
+    cli_cost_options cost;
     const char *params, *tokens, *loss_levels, *flops_levels;
     const char *backend, *strategy, *threads, *max_seconds, *out;
     const char *plot_format;
@@ -96,6 +112,14 @@ static int parse_sweep(int argc, char **argv, sweep_options *o)
         {"plot", no_argument, NULL, 'p'},
         {"no-plot", no_argument, NULL, 'P'},
         {"plot-format", required_argument, NULL, 'F'},
+        {"unique-tokens", required_argument, NULL, 'u'},
+        {"inference-tokens", required_argument, NULL, 'I'},
+        {"flops-per-token", required_argument, NULL, 'M'},
+        {"seq-len", required_argument, NULL, 'Q'},
+        {"aspect-ratio", required_argument, NULL, 'R'},
+        {"gpu-flops", required_argument, NULL, 'G'},
+        {"mfu", required_argument, NULL, 'U'},
+        {"price", required_argument, NULL, '$'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
@@ -121,6 +145,14 @@ static int parse_sweep(int argc, char **argv, sweep_options *o)
         case 'p': o->plot = 1; break;
         case 'P': o->plot = 0; break;
         case 'F': o->plot_format = optarg; break;
+        case 'u': o->law.unique_tokens = optarg; break;
+        case 'I': o->count.inference_tokens = optarg; break;
+        case 'M': o->count.per_token = optarg; break;
+        case 'Q': o->count.seq_len = optarg; break;
+        case 'R': o->count.aspect_ratio = optarg; break;
+        case 'G': o->cost.gpu_flops = optarg; break;
+        case 'U': o->cost.mfu = optarg; break;
+        case '$': o->cost.price = optarg; break;
         case 'h': fputs(sweep_help, stdout); return -1;
         default: return SG_ERR_INPUT;
         }
@@ -137,7 +169,21 @@ static int parse_sweep(int argc, char **argv, sweep_options *o)
 static int is_default_run(const sweep_options *o)
 {
     return !o->law.config_path && !o->law.law_name && !o->law.n_settings &&
-           !o->params && !o->tokens && !o->loss_levels && !o->flops_levels;
+           !o->law.unique_tokens && !o->params && !o->tokens &&
+           !o->loss_levels && !o->flops_levels && !o->count.per_token &&
+           !o->count.seq_len && !o->count.aspect_ratio &&
+           !o->count.inference_tokens;
+}
+
+/* The FLOP count and the cost model: options over the config's. */
+static int apply_costs(const sweep_options *o, sg_sweep_config *c)
+{
+    int rc = cli_flop_count("sweep", &o->count, &c->flop_count);
+    if (rc)
+        return rc;
+    if (o->cost.gpu_flops || o->cost.mfu || o->cost.price)
+        return cli_cost_model("sweep", &o->cost, &c->cost_model);
+    return 0;
 }
 
 /* Whether to plot and in which formats; prints and returns 2 on a bad
@@ -219,7 +265,17 @@ static int build_config(const sweep_options *o, sg_sweep_config *c,
     cli_law_options law = o->law;
     law.config_path = NULL; /* already applied with the rest of the file */
     if (law.law_name || law.n_settings) {
-        int rc = cli_resolve_law(&law, "sweep", 0, &c->law);
+        double config_unique_tokens = c->law.unique_tokens;
+        law.unique_tokens = NULL; /* applied below, with or without --law */
+        int rc = cli_resolve_law_unvalidated(&law, "sweep", &c->law);
+        if (rc)
+            return rc;
+        if (c->law.form == SG_FORM_MUENNIGHOFF && !c->law.unique_tokens)
+            c->law.unique_tokens = config_unique_tokens;
+    }
+    if (o->law.unique_tokens) {
+        int rc = cli_apply_unique_tokens("sweep", o->law.unique_tokens,
+                                         &c->law);
         if (rc)
             return rc;
     }
@@ -229,6 +285,8 @@ static int build_config(const sweep_options *o, sg_sweep_config *c,
         strcpy(out_dir, o->out);
     }
     int rc = apply_options(o, c);
+    if (!rc)
+        rc = apply_costs(o, c);
     if (rc)
         return rc;
     if (sg_sweep_config_validate(c, &err) != SG_OK)
@@ -247,24 +305,35 @@ static void print_axis(const char *label, const sg_axis *axis)
            (unsigned long long)axis->count);
 }
 
-static void print_header(const sg_sweep_config *c, const sg_sweep_result *r)
+static void print_law_line(const sg_law *law)
 {
-    const sg_law *law = &c->law;
     printf("scalegrid sweep: %s, L = %s\n", law->name, sg_law_formula(law));
     printf("  ");
     for (size_t i = 0; i < sg_law_constant_count(law); i++)
         printf("%s%s = %.8g", i ? ", " : "", sg_law_constant_name(law, i),
                sg_law_constant_value(law, i));
+    if (law->form == SG_FORM_MUENNIGHOFF) {
+        char u[32];
+        sg_format_count(u, sizeof u, law->unique_tokens);
+        printf("; U = %s unique tokens", u);
+    }
     printf("\n  source: %s; counts %s\n", law->source,
            sg_convention_name(law->convention));
+}
+
+static void print_header(const sg_sweep_config *c, const sg_sweep_result *r)
+{
+    print_law_line(&c->law);
     print_axis("params", &c->params);
     print_axis("tokens", &c->tokens);
-    char pts[32], rate[32], clo[32], chi[32];
+    char pts[32], rate[32], clo[32], chi[32], count[256];
     sg_format_sci(pts, sizeof pts, (double)r->points);
     sg_format_sci(rate, sizeof rate,
                   r->seconds > 0 ? (double)r->points / r->seconds : 0);
     sg_format_sci(clo, sizeof clo, r->flops_levels.lo);
     sg_format_sci(chi, sizeof chi, r->flops_levels.hi);
+    sg_flop_count_describe(&c->flop_count, count, sizeof count);
+    printf("  cost     %s\n", count);
     printf("  levels   %u loss levels %.6g .. %.6g; %u compute levels %s .. %s "
            "FLOPs\n",
            r->loss_levels.count, r->loss_levels.lo, r->loss_levels.hi,
@@ -299,6 +368,39 @@ static int pick_rows(const sg_frontier_row *rows, uint32_t count,
     return n;
 }
 
+/* The optional columns of the summary tables, as in the CSV files. */
+static void print_extra_headers(const sg_sweep_config *c)
+{
+    if (c->law.form == SG_FORM_MUENNIGHOFF)
+        printf(" %7s", "epochs");
+    if (c->flop_count.inference_tokens > 0)
+        printf(" %10s", "total");
+    if (sg_cost_model_given(&c->cost_model))
+        printf(" %10s", "GPU-hours");
+    if (c->cost_model.price > 0)
+        printf(" %10s", "cost");
+}
+
+static void print_extras(const sg_sweep_config *c, const sg_frontier_row *r)
+{
+    char buf[32];
+    if (c->law.form == SG_FORM_MUENNIGHOFF)
+        printf(" %7.2f", r->tokens / c->law.unique_tokens);
+    if (c->flop_count.inference_tokens > 0) {
+        sg_format_sci(buf, sizeof buf, r->total_flops);
+        printf(" %10s", buf);
+    }
+    double hours = sg_gpu_hours(&c->cost_model, r->total_flops);
+    if (sg_cost_model_given(&c->cost_model)) {
+        sg_format_sci(buf, sizeof buf, hours);
+        printf(" %10s", buf);
+    }
+    if (c->cost_model.price > 0) {
+        sg_format_sci(buf, sizeof buf, hours * c->cost_model.price);
+        printf(" %10s", buf);
+    }
+}
+
 static void print_point_columns(const sg_frontier_row *r)
 {
     char n[32], d[32], c[32], p[32];
@@ -317,44 +419,68 @@ static int on_grid(const sg_sweep_config *c, const sg_optimum *opt)
            opt->tokens >= c->tokens.lo && opt->tokens <= c->tokens.hi;
 }
 
+/* The gap to the optimum: closed form, or the 1-D search where the law or
+ * the cost has none. */
+static void print_gap(const sg_sweep_config *c, const sg_frontier_row *row)
+{
+    sg_optimum opt;
+    if (sg_optimal_for_loss_counted(&c->law, &c->flop_count, row->level,
+                                    SG_METHOD_AUTO, &opt, NULL) != SG_OK)
+        printf(" %12s", "");
+    else if (!on_grid(c, &opt))
+        printf(" %12s", "off-grid");
+    else
+        printf(" %+11.3f%%", 100.0 * (row->total_flops / opt.total_flops - 1.0));
+}
+
+static int has_closed_form(const sg_sweep_config *c)
+{
+    return c->law.form != SG_FORM_MUENNIGHOFF &&
+           sg_flop_count_plain(&c->flop_count);
+}
+
 static void print_iso_loss(const sg_sweep_config *c, const sg_sweep_result *r)
 {
     uint32_t picked[SUMMARY_ROWS];
     int n = pick_rows(r->iso_loss, r->loss_levels.count, picked);
-    printf("Efficient frontier: least compute per loss level (%d of %u rows)\n",
-           n, r->loss_levels.count);
-    printf("  %10s %9s %9s %11s %10s %10s %12s\n", "loss", "params", "tokens",
-           "tokens/par", "FLOPs", "PF-days", "vs closed");
+    printf("Efficient frontier: least %s per loss level (%d of %u rows)\n",
+           sg_flop_count_plain(&c->flop_count) ? "compute" : "cost", n,
+           r->loss_levels.count);
+    printf("  %10s %9s %9s %11s %10s %10s %12s", "loss", "params", "tokens",
+           "tokens/par", "FLOPs", "PF-days",
+           has_closed_form(c) ? "vs closed" : "vs search");
+    print_extra_headers(c);
+    printf("\n");
     for (int i = 0; i < n; i++) {
         const sg_frontier_row *row = &r->iso_loss[picked[i]];
         printf("  %10.5f ", row->level);
         print_point_columns(row);
-        sg_optimum opt;
-        if (sg_optimal_for_loss(&c->law, row->level, SG_METHOD_AUTO, &opt,
-                                NULL) != SG_OK)
-            printf("\n");
-        else if (!on_grid(c, &opt))
-            printf(" %12s\n", "off-grid");
-        else
-            printf(" %+11.3f%%\n", 100.0 * (row->flops / opt.flops - 1.0));
+        print_gap(c, row);
+        print_extras(c, row);
+        printf("\n");
     }
 }
 
-static void print_iso_flops(const sg_sweep_result *r)
+static void print_iso_flops(const sg_sweep_config *c, const sg_sweep_result *r)
 {
     uint32_t picked[SUMMARY_ROWS];
     int n = pick_rows(r->iso_flops, r->flops_levels.count, picked);
-    printf("\nCompute-optimal: least loss per compute level (%d of %u rows)\n",
-           n, r->flops_levels.count);
-    printf("  %10s %9s %9s %11s %10s %10s %12s\n", "budget", "params",
+    printf("\nCompute-optimal: least loss per %s level (%d of %u rows)\n",
+           sg_flop_count_plain(&c->flop_count) ? "compute" : "cost", n,
+           r->flops_levels.count);
+    printf("  %10s %9s %9s %11s %10s %10s %12s", "budget", "params",
            "tokens", "tokens/par", "FLOPs", "PF-days", "loss");
+    print_extra_headers(c);
+    printf("\n");
     for (int i = 0; i < n; i++) {
         const sg_frontier_row *row = &r->iso_flops[picked[i]];
         char level[32];
         sg_format_sci(level, sizeof level, row->level);
         printf("  %10s ", level);
         print_point_columns(row);
-        printf(" %12.5f\n", row->loss);
+        printf(" %12.5f", row->loss);
+        print_extras(c, row);
+        printf("\n");
     }
 }
 
@@ -363,7 +489,7 @@ static void print_summary(const sg_sweep_config *c, const sg_sweep_result *r,
 {
     print_header(c, r);
     print_iso_loss(c, r);
-    print_iso_flops(r);
+    print_iso_flops(c, r);
     printf("\nFiles: %s/frontier.csv, cumulative.csv, isoflop.csv, sweep.json",
            out_dir);
     for (unsigned f = 1; plot && f <= SG_PLOT_PDF; f <<= 1)

@@ -11,7 +11,11 @@
  *     "loss_levels": 1024 | "1.8:4:1024" | {"lo": 1.8, "hi": 4, "count": 1024},
  *     "flops_levels": ...,
  *     "backend": "auto", "strategy": "auto", "threads": 0,
- *     "out": "scalegrid-out"
+ *     "out": "scalegrid-out", "max_seconds": 3600,
+ *     "flop_count": {"per_token": "6N" | "deepseek", "seq_len": 4096,
+ *                    "aspect_ratio": 128, "inference_tokens": "2T"},
+ *     "cost_model": {"gpu_flops": "989T", "mfu": 0.4, "price": 2.5},
+ *     "unique_tokens": "25B"
  *   }
  *
  * Unknown or repeated keys, wrong types and impossible values are errors
@@ -214,7 +218,8 @@ static sg_status parse_law(const ctx *c, const cJSON *item, sg_law *law)
     SG_TRY(law_base(c, item, law, &from_preset));
     SG_TRY(law_meta(c, item, law));
     SG_TRY(law_constants(c, item, law, from_preset));
-    sg_status st = sg_law_validate(law, c->err);
+    /* U is a top-level key ("unique_tokens"), checked with the sweep. */
+    sg_status st = sg_law_validate_constants(law, c->err);
     if (st != SG_OK)
         return sg_prefix(c->err, st, "%s: ", c->origin);
     return SG_OK;
@@ -330,22 +335,98 @@ static sg_status parse_threads(const ctx *c, const cJSON *item, int *out)
     return SG_OK;
 }
 
-/* The top-level keys, their flags (scalegrid.h) and parsers. */
+/* "flop_count": {"per_token", "seq_len", "aspect_ratio",
+ * "inference_tokens"}; what is left out keeps its value. */
+static sg_status parse_flop_count(const ctx *c, const cJSON *item,
+                                  sg_flop_count *out)
+{
+    static const char *const known[] = {"per_token", "seq_len", "aspect_ratio",
+                                        "inference_tokens", NULL};
+    if (!cJSON_IsObject(item))
+        return bad(c, "flop_count", "expected an object");
+    SG_TRY(check_keys(c, item, "\"flop_count\"", known, 0));
+    sg_flop_count f = *out;
+    const cJSON *v;
+    if ((v = cJSON_GetObjectItemCaseSensitive(item, "per_token"))) {
+        const char *name = NULL;
+        SG_TRY(string_of(c, v, "flop_count.per_token", &name));
+        sg_status st = sg_flops_convention_from_name(name, &f.convention, c->err);
+        if (st != SG_OK)
+            return sg_prefix(c->err, st, "%s: \"flop_count.per_token\": ",
+                             c->origin);
+    }
+    if ((v = cJSON_GetObjectItemCaseSensitive(item, "seq_len")))
+        SG_TRY(number_of(c, v, "flop_count.seq_len", &f.seq_len));
+    if ((v = cJSON_GetObjectItemCaseSensitive(item, "aspect_ratio")))
+        SG_TRY(number_of(c, v, "flop_count.aspect_ratio", &f.aspect_ratio));
+    if ((v = cJSON_GetObjectItemCaseSensitive(item, "inference_tokens")))
+        SG_TRY(number_of(c, v, "flop_count.inference_tokens",
+                         &f.inference_tokens));
+    sg_status st = sg_flop_count_validate(&f, c->err);
+    if (st != SG_OK)
+        return sg_prefix(c->err, st, "%s: \"flop_count\": ", c->origin);
+    *out = f;
+    return SG_OK;
+}
+
+/* "cost_model": {"gpu_flops", "mfu", "price"}: hours and money columns. */
+static sg_status parse_cost_model(const ctx *c, const cJSON *item,
+                                  sg_cost_model *out)
+{
+    static const char *const known[] = {"gpu_flops", "mfu", "price", NULL};
+    if (!cJSON_IsObject(item))
+        return bad(c, "cost_model", "expected an object");
+    SG_TRY(check_keys(c, item, "\"cost_model\"", known, 0));
+    sg_cost_model m = {0, 0, 0};
+    const cJSON *v;
+    if ((v = cJSON_GetObjectItemCaseSensitive(item, "gpu_flops")))
+        SG_TRY(number_of(c, v, "cost_model.gpu_flops", &m.gpu_flops));
+    if ((v = cJSON_GetObjectItemCaseSensitive(item, "mfu")))
+        SG_TRY(number_of(c, v, "cost_model.mfu", &m.mfu));
+    if ((v = cJSON_GetObjectItemCaseSensitive(item, "price")))
+        SG_TRY(number_of(c, v, "cost_model.price", &m.price));
+    if (!(m.gpu_flops > 0))
+        return bad(c, "cost_model", "needs gpu_flops, a positive FLOP/s");
+    sg_status st = sg_cost_model_validate(&m, c->err);
+    if (st != SG_OK)
+        return sg_prefix(c->err, st, "%s: \"cost_model\": ", c->origin);
+    *out = m;
+    return SG_OK;
+}
+
+/* "unique_tokens": the data-constrained law's budget U (after "law"). */
+static sg_status parse_unique_tokens(const ctx *c, const cJSON *item,
+                                     sg_law *law)
+{
+    double value = 0;
+    SG_TRY(number_of(c, item, "unique_tokens", &value));
+    sg_status st = sg_law_set_unique_tokens(law, value, c->err);
+    if (st != SG_OK)
+        return sg_prefix(c->err, st, "%s: \"unique_tokens\": ", c->origin);
+    return SG_OK;
+}
+
+/* The top-level keys, their flags (scalegrid.h) and parsers, in the order
+ * they are applied ("unique_tokens" needs the law). */
 typedef enum {
     KEY_LAW, KEY_PARAMS, KEY_TOKENS, KEY_LOSS_LEVELS, KEY_FLOPS_LEVELS,
     KEY_BACKEND, KEY_STRATEGY, KEY_THREADS, KEY_OUT, KEY_MAX_SECONDS,
-    KEY_COUNT
+    KEY_FLOP_COUNT, KEY_COST_MODEL, KEY_UNIQUE_TOKENS, KEY_COUNT
 } top_key;
 
 _Static_assert(SG_CONFIG_HAS_LAW == 1u << KEY_LAW &&
                    SG_CONFIG_HAS_FLOPS_LEVELS == 1u << KEY_FLOPS_LEVELS &&
                    SG_CONFIG_HAS_OUT == 1u << KEY_OUT &&
-                   SG_CONFIG_HAS_MAX_SECONDS == 1u << KEY_MAX_SECONDS,
+                   SG_CONFIG_HAS_MAX_SECONDS == 1u << KEY_MAX_SECONDS &&
+                   SG_CONFIG_HAS_FLOP_COUNT == 1u << KEY_FLOP_COUNT &&
+                   SG_CONFIG_HAS_COST_MODEL == 1u << KEY_COST_MODEL &&
+                   SG_CONFIG_HAS_UNIQUE_TOKENS == 1u << KEY_UNIQUE_TOKENS,
                "SG_CONFIG_HAS_* flags follow the top-level key order");
 
 static const char *const top_key_names[KEY_COUNT + 1] = {
-    "law",      "params",   "tokens",  "loss_levels", "flops_levels",
-    "backend",  "strategy", "threads", "out",         "max_seconds", NULL};
+    "law",        "params",     "tokens",        "loss_levels", "flops_levels",
+    "backend",    "strategy",   "threads",       "out",         "max_seconds",
+    "flop_count", "cost_model", "unique_tokens", NULL};
 
 static sg_status parse_out(const ctx *c, const cJSON *item, char *out_dir,
                            size_t out_dir_size)
@@ -387,6 +468,9 @@ static sg_status parse_top_key(const ctx *c, top_key key, const cJSON *item,
     case KEY_THREADS: return parse_threads(c, item, &cfg->threads);
     case KEY_OUT: return parse_out(c, item, out_dir, out_dir_size);
     case KEY_MAX_SECONDS: return parse_max_seconds(c, item, &cfg->max_seconds);
+    case KEY_FLOP_COUNT: return parse_flop_count(c, item, &cfg->flop_count);
+    case KEY_COST_MODEL: return parse_cost_model(c, item, &cfg->cost_model);
+    case KEY_UNIQUE_TOKENS: return parse_unique_tokens(c, item, &cfg->law);
     default: return bad(c, name, "is not handled");
     }
 }

@@ -41,6 +41,11 @@ void sg_prefix_error(sg_error *err, sg_status status, const char *fmt, ...)
 
 /* The law reduced to the numbers the per-point math needs. */
 sg_point_law sg_point_law_of(const sg_law *law);
+/* sg_law_validate without the unique-token check (a config's "law" comes
+ * before its "unique_tokens"). */
+sg_status sg_law_validate_constants(const sg_law *law, sg_error *err);
+/* A FLOP count reduced to the per-point math's terms (host/cost.c). */
+sg_point_cost sg_point_cost_of_count(const sg_flop_count *count);
 
 /* Knobs for tests and benchmarks, beyond the public sg_sweep_run. */
 typedef struct {

@@ -55,6 +55,21 @@ static const sg_law presets[] = {
         .convention = SG_COUNT_NON_EMBEDDING,
         .Nc = 6.4e13, .Dc = 1.8e13, .aN = 0.076, .aD = 0.103,
     },
+    {
+        .name = "muennighoff",
+        .source = "Muennighoff et al. 2023, Scaling Data-Constrained Language "
+                  "Models (constants from the huggingface/datablations README)",
+        .form = SG_FORM_MUENNIGHOFF,
+        .convention = SG_COUNT_ALL_PARAMS,
+        /* E = exp(0.6254804), A = exp(6.255414), B = exp(7.3049974) */
+        .E = 1.8691436784054858,
+        .A = 520.8249516599187,
+        .B = 1487.716093782861,
+        .alpha = 0.3526596,
+        .beta = 0.3526596,
+        .rd_star = 15.387756,
+        .rn_star = 5.309743,
+    },
 };
 
 /* Kaplan Table 5, eq. 1.3: L(Cmin) = (Cc_min / Cmin)^aC_min, Cmin in PF-days. */
@@ -85,8 +100,22 @@ static const constant_slot kaplan_slots[] = {
     {"aD", offsetof(sg_law, aD), 0},
 };
 
+static const constant_slot muennighoff_slots[] = {
+    {"E", offsetof(sg_law, E), 1},
+    {"A", offsetof(sg_law, A), 0},
+    {"B", offsetof(sg_law, B), 0},
+    {"alpha", offsetof(sg_law, alpha), 0},
+    {"beta", offsetof(sg_law, beta), 0},
+    {"RD_star", offsetof(sg_law, rd_star), 0},
+    {"RN_star", offsetof(sg_law, rn_star), 0},
+};
+
 static const constant_slot *slots_of(const sg_law *law, size_t *count)
 {
+    if (law->form == SG_FORM_MUENNIGHOFF) {
+        *count = sizeof muennighoff_slots / sizeof muennighoff_slots[0];
+        return muennighoff_slots;
+    }
     if (law->form == SG_FORM_KAPLAN) {
         *count = sizeof kaplan_slots / sizeof kaplan_slots[0];
         return kaplan_slots;
@@ -136,23 +165,26 @@ sg_status sg_law_preset(const char *name, sg_law *out, sg_error *err)
                    names);
 }
 
+static const char *const form_names[] = {"chinchilla", "kaplan",
+                                         "muennighoff"};
+#define FORM_COUNT (sizeof form_names / sizeof form_names[0])
+
 const char *sg_form_name(sg_form form)
 {
-    return form == SG_FORM_KAPLAN ? "kaplan" : "chinchilla";
+    return (size_t)form < FORM_COUNT ? form_names[form] : "chinchilla";
 }
 
 sg_status sg_form_from_name(const char *name, sg_form *out, sg_error *err)
 {
-    if (strcmp(name, "chinchilla") == 0) {
-        *out = SG_FORM_CHINCHILLA;
-        return SG_OK;
-    }
-    if (strcmp(name, "kaplan") == 0) {
-        *out = SG_FORM_KAPLAN;
-        return SG_OK;
-    }
+    for (size_t i = 0; i < FORM_COUNT; i++)
+        if (strcmp(name, form_names[i]) == 0) {
+            *out = (sg_form)i;
+            return SG_OK;
+        }
     return sg_fail(err, SG_ERR_INPUT,
-                   "unknown law form '%s' (known: chinchilla, kaplan)", name);
+                   "unknown law form '%s' (known: chinchilla, kaplan, "
+                   "muennighoff)",
+                   name);
 }
 
 const char *sg_convention_name(sg_convention convention)
@@ -164,8 +196,13 @@ const char *sg_convention_name(sg_convention convention)
 
 const char *sg_law_formula(const sg_law *law)
 {
-    return law->form == SG_FORM_KAPLAN ? "[(Nc/N)^(aN/aD) + Dc/D]^aD"
-                                       : "E + A/N^alpha + B/D^beta";
+    switch (law->form) {
+    case SG_FORM_KAPLAN: return "[(Nc/N)^(aN/aD) + Dc/D]^aD";
+    case SG_FORM_MUENNIGHOFF:
+        return "E + A/N'^alpha + B/D'^beta, D' = U_D + U_D RD_star "
+               "(1 - exp(-R_D/RD_star)), N' alike with U_N, RN_star";
+    default: return "E + A/N^alpha + B/D^beta";
+    }
 }
 
 size_t sg_law_constant_count(const sg_law *law)
@@ -262,7 +299,37 @@ sg_status sg_law_apply_settings(sg_law *law, const char *settings,
     return SG_OK;
 }
 
+/* U is a scenario the Muennighoff form cannot do without, and means
+ * nothing to the others. */
+static sg_status check_unique_tokens(const sg_law *law, sg_error *err)
+{
+    if (law->form != SG_FORM_MUENNIGHOFF) {
+        if (law->unique_tokens != 0)
+            return sg_fail(err, SG_ERR_INPUT,
+                           "unique tokens apply to the muennighoff law only "
+                           "(law '%s' is of the %s form)",
+                           law->name, sg_form_name(law->form));
+        return SG_OK;
+    }
+    if (law->unique_tokens == 0)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "law '%s' needs the unique-token budget U: give "
+                       "--unique-tokens U (\"unique_tokens\" in a config)",
+                       law->name);
+    if (!isfinite(law->unique_tokens) || law->unique_tokens < 0)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "unique tokens must be a positive number (got %g)",
+                       law->unique_tokens);
+    return SG_OK;
+}
+
 sg_status sg_law_validate(const sg_law *law, sg_error *err)
+{
+    SG_TRY(sg_law_validate_constants(law, err));
+    return check_unique_tokens(law, err);
+}
+
+sg_status sg_law_validate_constants(const sg_law *law, sg_error *err)
 {
     size_t count;
     const constant_slot *slots = slots_of(law, &count);
@@ -282,11 +349,49 @@ sg_status sg_law_validate(const sg_law *law, sg_error *err)
     return SG_OK;
 }
 
+sg_status sg_law_set_unique_tokens(sg_law *law, double unique_tokens,
+                                   sg_error *err)
+{
+    if (law->form != SG_FORM_MUENNIGHOFF)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "unique tokens apply to the muennighoff law only "
+                       "(law '%s' is of the %s form)",
+                       law->name, sg_form_name(law->form));
+    if (!isfinite(unique_tokens) || unique_tokens <= 0)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "unique tokens must be a positive number (got %g)",
+                       unique_tokens);
+    law->unique_tokens = unique_tokens;
+    return SG_OK;
+}
+
+sg_data_constrained sg_law_data_constrained(const sg_law *law, double params,
+                                            double tokens)
+{
+    sg_point_law p = sg_point_law_of(law);
+    sg_data_constrained d;
+    d.unique_tokens = fmin(law->unique_tokens, tokens);
+    d.epochs = tokens / law->unique_tokens; /* < 1: part of the data */
+    sg_muennighoff_effective(&p, params, tokens, &d.effective_params,
+                             &d.effective_tokens);
+    return d;
+}
+
 sg_point_law sg_point_law_of(const sg_law *law)
 {
     sg_point_law p = {0};
-    p.form = law->form == SG_FORM_KAPLAN ? SG_PM_FORM_KAPLAN
-                                         : SG_PM_FORM_CHINCHILLA;
+    p.form = law->form == SG_FORM_KAPLAN        ? SG_PM_FORM_KAPLAN
+             : law->form == SG_FORM_MUENNIGHOFF ? SG_PM_FORM_MUENNIGHOFF
+                                                : SG_PM_FORM_CHINCHILLA;
+    if (law->form == SG_FORM_MUENNIGHOFF) {
+        /* D_to_N(x) = (x G)^(beta/alpha) G, G as in Chinchilla eq. 4 */
+        p.unique_tokens = law->unique_tokens;
+        p.rd_star = law->rd_star;
+        p.rn_star = law->rn_star;
+        p.G = pow(law->alpha * law->A / (law->beta * law->B),
+                  1.0 / (law->alpha + law->beta));
+        p.d_to_n_exponent = law->beta / law->alpha;
+    }
     p.E = law->E;
     p.A = law->A;
     p.B = law->B;
@@ -307,7 +412,15 @@ double sg_law_loss(const sg_law *law, double params, double tokens)
 
 double sg_law_floor(const sg_law *law)
 {
-    return law->form == SG_FORM_KAPLAN ? 0.0 : law->E;
+    if (law->form == SG_FORM_KAPLAN)
+        return 0.0;
+    if (law->form != SG_FORM_MUENNIGHOFF || !(law->unique_tokens > 0))
+        return law->E;
+    /* Data-constrained: D' <= U (1 + R_D*), N' <= D_to_N(U) (1 + R_N*). */
+    sg_point_law p = sg_point_law_of(law);
+    double base = pow(law->unique_tokens * p.G, p.d_to_n_exponent) * p.G;
+    return law->E + law->A * pow(base * (1.0 + law->rn_star), -law->alpha) +
+           law->B * pow(law->unique_tokens * (1.0 + law->rd_star), -law->beta);
 }
 
 double sg_kaplan_loss_params(const sg_law *law, double params)

@@ -758,18 +758,20 @@ static const char *closed_form_name(const sg_law *law)
 }
 
 /* The closed-form compute-optimal (N, D) at `samples` budgets spread over
- * [lx_lo, lx_hi] (log10 FLOPs); NaN where the law has none. Returns how
- * many points succeeded. */
-static size_t closed_form_curve(const sg_law *law, double lx_lo, double lx_hi,
-                                size_t samples, double *lx, double *ln,
-                                double *ld)
+ * [lx_lo, lx_hi] (log10 FLOPs); NaN where the law has none (Muennighoff's,
+ * or any law under a cost other than 6 N D). Returns how many points
+ * succeeded. */
+static size_t closed_form_curve(const sg_law *law, const sg_flop_count *count,
+                                double lx_lo, double lx_hi, size_t samples,
+                                double *lx, double *ln, double *ld)
 {
     size_t ok = 0;
     for (size_t i = 0; i < samples; i++) {
         lx[i] = lx_lo + (lx_hi - lx_lo) * (double)i / (double)(samples - 1);
         sg_optimum opt;
-        if (sg_optimal_for_flops(law, pow(10.0, lx[i]),
-                                 SG_METHOD_CLOSED_FORM, &opt, NULL) == SG_OK) {
+        if (sg_optimal_for_flops_counted(law, count, pow(10.0, lx[i]),
+                                         SG_METHOD_CLOSED_FORM, &opt,
+                                         NULL) == SG_OK) {
             ln[i] = log10(opt.params);
             ld[i] = log10(opt.tokens);
             ok++;
@@ -849,7 +851,8 @@ static sg_status contours_figure_prepare(contours_figure *f,
             return st;
         }
     }
-    f->n_closed = closed_form_curve(&config->law, f->field.log_flops_lo,
+    f->n_closed = closed_form_curve(&config->law, &config->flop_count,
+                                    f->field.log_flops_lo,
                                     f->field.log_flops_hi, CLOSED_SAMPLES,
                                     f->closed_x, f->closed_n, f->closed_d);
     return SG_OK;
@@ -910,7 +913,7 @@ static void sweep_frontier(cairo_t *cr, const panel *p,
         const sg_frontier_row *row = &r->iso_loss[k];
         if (row->empty)
             continue;
-        double x = px(p, log10(row->flops)), y = py(p, log10(row->params));
+        double x = px(p, log10(row->total_flops)), y = py(p, log10(row->params));
         if (open)
             cairo_line_to(cr, x, y);
         else
@@ -921,7 +924,7 @@ static void sweep_frontier(cairo_t *cr, const panel *p,
     cairo_stroke(cr);
     for (size_t k = 0; k < f->n_levels; k++) {
         const sg_frontier_row *row = &r->iso_loss[f->level_index[k]];
-        dot(cr, px(p, log10(row->flops)), py(p, log10(row->params)), 3.8,
+        dot(cr, px(p, log10(row->total_flops)), py(p, log10(row->params)), 3.8,
             frontier_red, (rgb){1, 1, 1});
     }
 }
@@ -1110,7 +1113,7 @@ static sg_status frontier_points(frontier_figure *f, const sg_sweep_result *r,
         const sg_frontier_row *row = &r->iso_flops[k];
         if (row->empty)
             continue;
-        f->x[f->n] = log10(row->flops);
+        f->x[f->n] = log10(row->total_flops);
         f->ln[f->n] = log10(row->params);
         f->ld[f->n] = log10(row->tokens);
         f->ltpp[f->n] = log10(row->tokens / row->params);
@@ -1149,7 +1152,8 @@ static sg_status frontier_figure_prepare(frontier_figure *f,
         return sg_fail(err, SG_ERR_INPUT,
                        "plot: the sweep's compute levels have no range");
     }
-    f->n_closed = closed_form_curve(&config->law, f->xlo, f->xhi,
+    f->n_closed = closed_form_curve(&config->law, &config->flop_count, f->xlo,
+                                    f->xhi,
                                     CLOSED_SAMPLES, f->closed_x, f->closed_n,
                                     f->closed_d);
     overfit_curve(f);

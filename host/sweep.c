@@ -47,6 +47,7 @@
  * bench/results measured, for refusing sweeps that would run too long. */
 #define RATE_REFERENCE 5e6
 #define RATE_DIRECT 1e7
+#define RATE_DIRECT_JOINT 3e6 /* Muennighoff: three pows and two exps */
 #define RATE_FACTORED_ADDITIVE 5e8
 #define RATE_FACTORED_OTHER 2e7
 /* The exact strategy's work is per row and level, not per point. */
@@ -142,17 +143,21 @@ static double physical_memory_bytes(void)
 
 /* Per-row and per-column arrays of doubles in a plan (see row_array). */
 #define ROW_ARRAYS 5
-#define COL_ARRAYS 4
+#define COL_ARRAYS 5
 
 static sg_backend resolve_backend(sg_backend wanted)
 {
     return wanted == SG_BACKEND_AUTO ? SG_BACKEND_OPENMP : wanted;
 }
 
-static sg_strategy resolve_strategy(sg_strategy wanted)
+/* Auto: factored where the law separates into row and column terms,
+ * direct where it does not (Muennighoff). */
+static sg_strategy resolve_strategy(sg_strategy wanted, const sg_law *law)
 {
-    /* Every built-in form separates into row and column terms. */
-    return wanted == SG_STRATEGY_AUTO ? SG_STRATEGY_FACTORED : wanted;
+    if (wanted != SG_STRATEGY_AUTO)
+        return wanted;
+    return law->form == SG_FORM_MUENNIGHOFF ? SG_STRATEGY_DIRECT
+                                            : SG_STRATEGY_FACTORED;
 }
 
 static int resolve_threads(sg_backend backend, int wanted)
@@ -208,14 +213,17 @@ static double sweep_bytes(const sg_sweep_config *c)
 double sg_sweep_estimated_seconds(const sg_sweep_config *c)
 {
     sg_backend backend = resolve_backend(c->backend);
-    sg_strategy strategy = resolve_strategy(c->strategy);
+    sg_strategy strategy = resolve_strategy(c->strategy, &c->law);
     int threads = resolve_threads(backend, c->threads);
     if (backend == SG_BACKEND_OPENMP && strategy == SG_STRATEGY_EXACT)
         return (double)c->params.count *
                ((double)c->loss_levels.count + c->flops_levels.count + 2) /
                (RATE_EXACT_CROSSINGS * threads);
     double rate = RATE_REFERENCE;
-    if (backend == SG_BACKEND_OPENMP)
+    if (c->law.form == SG_FORM_MUENNIGHOFF)
+        rate = backend == SG_BACKEND_OPENMP ? RATE_DIRECT_JOINT
+                                            : RATE_DIRECT_JOINT / 2;
+    else if (backend == SG_BACKEND_OPENMP)
         rate = strategy == SG_STRATEGY_DIRECT ? RATE_DIRECT
                : c->law.form == SG_FORM_CHINCHILLA ? RATE_FACTORED_ADDITIVE
                                                    : RATE_FACTORED_OTHER;
@@ -239,13 +247,40 @@ static sg_status check_time(const sg_sweep_config *c, sg_error *err)
     else
         snprintf(how, sizeof how, "the %s backend (%s, %d thread%s)",
                  sg_backend_name(backend),
-                 sg_strategy_name(resolve_strategy(c->strategy)), threads,
+                 sg_strategy_name(resolve_strategy(c->strategy, &c->law)),
+                 threads,
                  threads == 1 ? "" : "s");
     return sg_fail(err, SG_ERR_INPUT,
                    "a %s-point sweep could take up to %.0f s with %s; the "
                    "limit is %.0f s: raise it with --max-seconds or use fewer "
                    "points",
                    points, need, how, limit);
+}
+
+/* Which strategies a law and a FLOP count admit. */
+static sg_status check_strategy(const sg_sweep_config *c, sg_error *err)
+{
+    if (c->law.form == SG_FORM_MUENNIGHOFF &&
+        (c->strategy == SG_STRATEGY_FACTORED ||
+         c->strategy == SG_STRATEGY_EXACT))
+        return sg_fail(err, SG_ERR_INPUT,
+                       "law '%s' does not separate into N and D terms (its "
+                       "effective parameters depend on the unique tokens "
+                       "seen); use strategy direct",
+                       c->law.name);
+    if (c->strategy != SG_STRATEGY_EXACT)
+        return SG_OK;
+    if (c->law.form != SG_FORM_CHINCHILLA)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "strategy 'exact' needs a law of the Chinchilla form "
+                       "(law '%s' is of the %s form); use factored",
+                       c->law.name, sg_form_name(c->law.form));
+    if (!sg_flop_count_plain(&c->flop_count))
+        return sg_fail(err, SG_ERR_INPUT,
+                       "strategy 'exact' bounds the cost as 6 N D; with "
+                       "inference tokens or the deepseek FLOP count use "
+                       "factored");
+    return SG_OK;
 }
 
 sg_status sg_sweep_config_validate(const sg_sweep_config *c, sg_error *err)
@@ -276,15 +311,14 @@ sg_status sg_sweep_config_validate(const sg_sweep_config *c, sg_error *err)
                        "the reference backend evaluates every point directly; "
                        "strategy '%s' needs backend openmp",
                        sg_strategy_name(c->strategy));
-    if (c->strategy == SG_STRATEGY_EXACT && c->law.form != SG_FORM_CHINCHILLA)
+    SG_TRY(check_strategy(c, err));
+    SG_TRY(sg_flop_count_validate(&c->flop_count, err));
+    SG_TRY(sg_cost_model_validate(&c->cost_model, err));
+    sg_cost corner = sg_cost_at(&c->flop_count, c->params.hi, c->tokens.hi);
+    if (!isfinite(corner.total))
         return sg_fail(err, SG_ERR_INPUT,
-                       "strategy 'exact' needs a law of the Chinchilla form "
-                       "(law '%s' is of the %s form); use factored",
-                       c->law.name, sg_form_name(c->law.form));
-    double flops_hi = sg_flops(c->params.hi, c->tokens.hi);
-    if (!isfinite(flops_hi))
-        return sg_fail(err, SG_ERR_INPUT,
-                       "6 N D overflows at the grid's corner (N = %g, D = %g)",
+                       "the cost in FLOPs overflows at the grid's corner "
+                       "(N = %g, D = %g)",
                        c->params.hi, c->tokens.hi);
     if (!(c->max_seconds >= 0) || !isfinite(c->max_seconds))
         return sg_fail(err, SG_ERR_INPUT,
@@ -306,8 +340,8 @@ sg_status sg_sweep_config_validate(const sg_sweep_config *c, sg_error *err)
 /* -------------------------------------------------------------- planning */
 
 
-enum { ROW_PARAMS, ROW_SIX_PARAMS, ROW_TERM, ROW_LOSS_PART, ROW_FLOPS_PART };
-enum { COL_TOKENS, COL_TERM, COL_LOSS_PART, COL_FLOPS_PART };
+enum { ROW_PARAMS, ROW_PER_TOKEN, ROW_TERM, ROW_LOSS_PART, ROW_FLOPS_PART };
+enum { COL_TOKENS, COL_COST_TOKENS, COL_TERM, COL_LOSS_PART, COL_FLOPS_PART };
 
 typedef struct {
     sg_plan plan;
@@ -346,53 +380,61 @@ static double tokens_at(const sg_plan *p, uint64_t j)
                          p->tokens_step, j);
 }
 
-/* Terms of rows [r0, r1): N, 6N, the law's row term and the row parts of
- * both band coordinates (point_math.h). */
+/* Terms of rows [r0, r1): N, FLOPs per token, the law's row term (0 for
+ * a law that does not separate) and the row parts of both band
+ * coordinates (point_math.h). */
 static void fill_row_block(planned_sweep *ps, uint64_t r0, uint64_t r1)
 {
     sg_plan *p = &ps->plan;
     double *params = row_array(ps, ROW_PARAMS);
-    double *six = row_array(ps, ROW_SIX_PARAMS), *row = row_array(ps, ROW_TERM);
+    double *per_token = row_array(ps, ROW_PER_TOKEN);
+    double *row = row_array(ps, ROW_TERM);
     double *loss = row_array(ps, ROW_LOSS_PART);
     double *flops = row_array(ps, ROW_FLOPS_PART);
+    int separable = sg_law_separable(&p->law);
     for (uint64_t i = r0; i < r1; i++) {
         uint64_t k = i - r0;
         params[k] = params_at(p, i);
-        six[k] = 6.0 * params[k];
-        row[k] = sg_row_term(&p->law, params[k]);
+        per_token[k] = sg_point_flops_per_token(&p->cost, params[k]);
+        row[k] = separable ? sg_row_term(&p->law, params[k]) : 0.0;
         loss[k] = sg_loss_band_row(p->loss_top, p->loss_inv_width, row[k]);
-        flops[k] = sg_flops_band_row(
-            p->ln_flops_top, p->flops_inv_width,
-            sg_axis_log(p->params_ln_lo, p->params_step, i));
+        flops[k] = sg_cost_band_row(
+            &p->cost, p->ln_flops_top, p->flops_inv_width,
+            sg_axis_log(p->params_ln_lo, p->params_step, i), per_token[k]);
     }
     p->row_base = r0;
     p->params = params;
-    p->six_params = six;
+    p->per_token = per_token;
     p->row_term = row;
     p->loss_row = loss;
     p->flops_row = flops;
 }
 
-/* Terms of columns [c0, c1): D, the law's column term and the column parts
- * of both band coordinates. */
+/* Terms of columns [c0, c1): D, the cost tokens D + T/3, the law's column
+ * term (0 for a law that does not separate) and the column parts of both
+ * band coordinates. */
 static void fill_col_span(planned_sweep *ps, uint64_t c0, uint64_t c1)
 {
     sg_plan *p = &ps->plan;
     double *tokens = col_array(ps, COL_TOKENS), *col = col_array(ps, COL_TERM);
+    double *cost_tokens = col_array(ps, COL_COST_TOKENS);
     double *loss = col_array(ps, COL_LOSS_PART);
     double *flops = col_array(ps, COL_FLOPS_PART);
+    int separable = sg_law_separable(&p->law);
     for (uint64_t j = c0; j < c1; j++) {
         uint64_t k = j - c0;
         tokens[k] = tokens_at(p, j);
-        col[k] = sg_col_term(&p->law, tokens[k]);
+        cost_tokens[k] = sg_cost_tokens(&p->cost, tokens[k]);
+        col[k] = separable ? sg_col_term(&p->law, tokens[k]) : 0.0;
         loss[k] = sg_loss_band_col(p->loss_inv_width, col[k]);
-        flops[k] = sg_flops_band_col(
-            p->flops_inv_width,
-            sg_axis_log(p->tokens_ln_lo, p->tokens_step, j));
+        flops[k] = sg_cost_band_col(
+            &p->cost, p->flops_inv_width,
+            sg_axis_log(p->tokens_ln_lo, p->tokens_step, j), cost_tokens[k]);
     }
     p->col_base = c0;
     p->col_end = c1;
     p->tokens = tokens;
+    p->cost_tokens = cost_tokens;
     p->col_term = col;
     p->loss_col = loss;
     p->flops_col = flops;
@@ -409,6 +451,16 @@ typedef struct {
 static axis_facts scan_axes(const sg_plan *p)
 {
     axis_facts f = {INFINITY, -INFINITY, INFINITY, -INFINITY, 1, 1};
+    if (!sg_law_separable(&p->law)) { /* no terms; tokens must still grow */
+        f.col_nonincreasing = 0;
+        double prev = -INFINITY;
+        for (uint64_t j = 0; j < p->cols; j++) {
+            double d = tokens_at(p, j);
+            f.tokens_increasing &= d > prev;
+            prev = d;
+        }
+        return f;
+    }
     for (uint64_t i = 0; i < p->rows; i++) {
         double r = sg_row_term(&p->law, params_at(p, i));
         f.row_min = fmin(f.row_min, r);
@@ -429,12 +481,27 @@ static axis_facts scan_axes(const sg_plan *p)
 
 /* Least and greatest loss on the grid. The combination is monotone in both
  * terms, so the extremes combine the extreme terms and equal, bit for bit,
- * the loss of a grid corner. */
+ * the loss of a grid corner. A law that does not separate (Muennighoff's)
+ * still never rises with N or D (N' and D' grow with both), so its
+ * extremes are at corners too: all four are taken, to be safe. */
 static void grid_loss_range(const sg_plan *p, const axis_facts *f, double *lo,
                             double *hi)
 {
-    *lo = sg_combine_terms(&p->law, f->row_min, f->col_min);
-    *hi = sg_combine_terms(&p->law, f->row_max, f->col_max);
+    if (sg_law_separable(&p->law)) {
+        *lo = sg_combine_terms(&p->law, f->row_min, f->col_min);
+        *hi = sg_combine_terms(&p->law, f->row_max, f->col_max);
+        return;
+    }
+    double n[2] = {p->params_lo, p->params_hi};
+    double d[2] = {p->tokens_lo, p->tokens_hi};
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 2; b++) {
+            double loss = sg_joint_loss(&p->law, n[a], d[b]);
+            *lo = fmin(*lo, loss);
+            *hi = fmax(*hi, loss);
+        }
 }
 
 static sg_status resolve_loss_levels(planned_sweep *ps, const axis_facts *f,
@@ -463,13 +530,22 @@ static sg_status resolve_loss_levels(planned_sweep *ps, const axis_facts *f,
     return SG_OK;
 }
 
+static double corner_cost(const sg_plan *p, double params, double tokens)
+{
+    return sg_point_cost_of(sg_point_flops_per_token(&p->cost, params),
+                            sg_cost_tokens(&p->cost, tokens));
+}
+
 static sg_status resolve_flops_levels(planned_sweep *ps, const sg_levels *want,
                                       sg_error *err)
 {
     sg_levels levels = *want;
     if (levels.span_grid) {
-        levels.lo = sg_flops(ps->plan.params_lo, ps->plan.tokens_lo);
-        levels.hi = sg_flops(ps->plan.params_hi, ps->plan.tokens_hi);
+        /* The cost never falls with N or D: its extremes are corners. */
+        levels.lo = corner_cost(&ps->plan, ps->plan.params_lo,
+                                ps->plan.tokens_lo);
+        levels.hi = corner_cost(&ps->plan, ps->plan.params_hi,
+                                ps->plan.tokens_hi);
         levels.span_grid = 0;
         if (!(levels.lo < levels.hi))
             return sg_fail(err, SG_ERR_INPUT,
@@ -498,6 +574,7 @@ static sg_status plan_sweep(const sg_sweep_config *c, sg_backend backend,
 {
     sg_plan *p = &ps->plan;
     p->law = sg_point_law_of(&c->law);
+    p->cost = sg_point_cost_of_count(&c->flop_count);
     p->rows = c->params.count;
     p->cols = c->tokens.count;
     p->params_lo = c->params.lo;
@@ -608,8 +685,8 @@ double sg_flops_level_value(const sg_levels *levels, uint32_t k)
     return exp(ln_lo + (double)k * step);
 }
 
-static sg_frontier_row row_of(const sg_plan *p, const sg_best *best,
-                              double level)
+static sg_frontier_row row_of(const sg_plan *p, const sg_flop_count *count,
+                              const sg_best *best, double level)
 {
     sg_frontier_row row = {.level = level, .empty = 1};
     if (best->index == SG_NO_POINT)
@@ -619,13 +696,16 @@ static sg_frontier_row row_of(const sg_plan *p, const sg_best *best,
     row.col = best->index % p->cols;
     row.params = params_at(p, row.row);
     row.tokens = tokens_at(p, row.col);
-    row.flops = sg_point_flops(row.params, row.tokens);
+    sg_cost cost = sg_cost_at(count, row.params, row.tokens);
+    row.flops = cost.training;
+    row.inference_flops = cost.inference;
+    row.total_flops = cost.total;
     row.loss = sg_point_loss(&p->law, row.params, row.tokens);
     return row;
 }
 
-static void fill_frontiers(const planned_sweep *ps, const sg_bins *bins,
-                           sg_sweep_result *r)
+static void fill_frontiers(const planned_sweep *ps, const sg_flop_count *count,
+                           const sg_bins *bins, sg_sweep_result *r)
 {
     const sg_plan *p = &ps->plan;
     /* Cumulative: least FLOPs with loss <= l_k, i.e. over the points below
@@ -634,14 +714,14 @@ static void fill_frontiers(const planned_sweep *ps, const sg_bins *bins,
     for (uint32_t k = 0; k < (uint32_t)p->loss_count; k++) {
         double level = sg_loss_level_value(&ps->loss_levels, k);
         const sg_best *b = &bins->iso_loss[k];
-        r->iso_loss[k] = row_of(p, b, level);
+        r->iso_loss[k] = row_of(p, count, b, level);
         if (b->index != SG_NO_POINT &&
             sg_better(b->key, b->index, running.key, running.index))
             running = *b;
-        r->iso_loss_cumulative[k] = row_of(p, &running, level);
+        r->iso_loss_cumulative[k] = row_of(p, count, &running, level);
     }
     for (uint32_t k = 0; k < (uint32_t)p->flops_count; k++)
-        r->iso_flops[k] = row_of(p, &bins->iso_flops[k],
+        r->iso_flops[k] = row_of(p, count, &bins->iso_flops[k],
                                  sg_flops_level_value(&ps->flops_levels, k));
 }
 
@@ -717,7 +797,7 @@ sg_status sg_sweep_run_with(const sg_sweep_config *c, const sg_run_options *o,
     planned_sweep ps;
     memset(&ps, 0, sizeof ps);
     sg_backend backend = resolve_backend(c->backend);
-    sg_strategy strategy = resolve_strategy(c->strategy);
+    sg_strategy strategy = resolve_strategy(c->strategy, &c->law);
     ps.plan.kernel = strategy == SG_STRATEGY_DIRECT ? SG_KERNEL_DIRECT
                      : strategy == SG_STRATEGY_EXACT ? SG_KERNEL_EXACT
                                                      : SG_KERNEL_FACTORED;
@@ -734,7 +814,7 @@ sg_status sg_sweep_run_with(const sg_sweep_config *c, const sg_run_options *o,
             st = alloc_result(out, ps.loss_levels.count, ps.flops_levels.count,
                               err);
         if (st == SG_OK)
-            fill_frontiers(&ps, &bins, out);
+            fill_frontiers(&ps, &c->flop_count, &bins, out);
         free(bins.iso_loss);
         free(bins.iso_flops);
     }

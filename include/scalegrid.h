@@ -49,7 +49,12 @@ typedef enum {
     /* L = E + A / N^alpha + B / D^beta (Hoffmann et al. 2022, Approach 3) */
     SG_FORM_CHINCHILLA = 0,
     /* L = [ (Nc/N)^(aN/aD) + Dc/D ]^aD (Kaplan et al. 2020, eq. 1.5) */
-    SG_FORM_KAPLAN = 1
+    SG_FORM_KAPLAN = 1,
+    /* L = E + A/N'^alpha + B/D'^beta with effective parameters N' and
+     * tokens D' under a budget of U unique tokens (Muennighoff et al.
+     * 2023): repeated tokens and excess parameters are worth less. Does
+     * not separate into N and D terms. */
+    SG_FORM_MUENNIGHOFF = 2
 } sg_form;
 
 /* Which parameters and FLOPs a law counts; never mix two on one grid. */
@@ -67,6 +72,12 @@ typedef struct {
     double E, A, B, alpha, beta;
     /* SG_FORM_KAPLAN constants (N, D in parameters and tokens) */
     double Nc, Dc, aN, aD;
+    /* SG_FORM_MUENNIGHOFF: E, A, B, alpha, beta above, and the decay
+     * constants of repeated tokens and excess parameters */
+    double rd_star, rn_star;
+    /* SG_FORM_MUENNIGHOFF: the unique-token budget U in tokens, a scenario
+     * rather than a fitted constant; 0 until given (required) */
+    double unique_tokens;
 } sg_law;
 
 /* The built-in presets, in catalogue order. Pointers are to static storage. */
@@ -92,12 +103,28 @@ sg_status sg_law_set_constant(sg_law *law, const char *key, double value,
 /* Applies "k=v,k=v" (values use sg_parse_number); marks the name modified. */
 sg_status sg_law_apply_settings(sg_law *law, const char *settings,
                                 sg_error *err);
-/* Every constant finite and positive (E may be 0). */
+/* Every constant finite and positive (E may be 0); U given exactly when
+ * the law is of the Muennighoff form. */
 sg_status sg_law_validate(const sg_law *law, sg_error *err);
+/* Sets U for a Muennighoff-form law; SG_ERR_INPUT for other forms or a
+ * value that is not a positive finite number of tokens. */
+sg_status sg_law_set_unique_tokens(sg_law *law, double unique_tokens,
+                                   sg_error *err);
+
+/* The Muennighoff form's pieces at (N, D): unique tokens seen min(U, D),
+ * epochs D / U (below 1 when not all the data is seen), effective
+ * parameters N' and tokens D'. */
+typedef struct {
+    double unique_tokens, epochs, effective_params, effective_tokens;
+} sg_data_constrained;
+sg_data_constrained sg_law_data_constrained(const sg_law *law, double params,
+                                            double tokens);
 
 /* L(N, D) in double precision, the scalar reference every backend matches. */
 double sg_law_loss(const sg_law *law, double params, double tokens);
-/* Loss as N, D -> infinity: E for the Chinchilla form, 0 for Kaplan's. */
+/* Loss as N, D -> infinity: E for the Chinchilla form, 0 for Kaplan's;
+ * for Muennighoff's with U unique tokens, where N' and D' saturate (E if U
+ * is not given). */
 double sg_law_floor(const sg_law *law);
 
 /* Kaplan's single-variable laws and the overfitting rule. */
@@ -110,6 +137,64 @@ double sg_overfit_threshold_tokens(double params);
 
 double sg_flops(double params, double tokens); /* 6 N D */
 
+/* ------------------------------------------------------------- FLOP counts */
+
+/* Training FLOPs per token (laws.md, "Compute" and DeepSeek LLM 2024). */
+typedef enum {
+    SG_FLOPS_6N = 0,      /* 6 N: forward + backward, the laws' own count */
+    /* M = 72 n_layer d^2 + 12 n_layer d l_seq: non-embedding FLOPs per
+     * token, attention included. Over a grid of N every model has the
+     * same aspect ratio r = d / n_layer, so N = 12 n_layer d^2 fixes
+     * d = cbrt(r N / 12) and M = 6 N + N l_seq / d. */
+    SG_FLOPS_DEEPSEEK = 1
+} sg_flops_convention;
+
+/* What a configuration costs, C = m(N) (D + T/3): training FLOPs m(N) D
+ * plus the lifetime inference FLOPs (m(N)/3) T of T tokens served (a
+ * forward pass is a third of forward + backward: 2 N T under 6N, as in
+ * Sardana et al. 2024). The zero value is plain C = 6 N D. */
+typedef struct {
+    sg_flops_convention convention;
+    double seq_len;          /* DEEPSEEK: l_seq, tokens per sequence */
+    double aspect_ratio;     /* DEEPSEEK: d_model / n_layer */
+    double inference_tokens; /* T; 0: training only */
+} sg_flop_count;
+
+sg_status sg_flop_count_validate(const sg_flop_count *count, sg_error *err);
+/* C = 6 N D exactly: the closed forms and the exact strategy apply. */
+int sg_flop_count_plain(const sg_flop_count *count);
+const char *sg_flops_convention_name(sg_flops_convention convention);
+sg_status sg_flops_convention_from_name(const char *name,
+                                        sg_flops_convention *out,
+                                        sg_error *err);
+/* The convention in words for every output, e.g. "6N" or "deepseek M = 72
+ * n_layer d^2 + 12 n_layer d l_seq (l_seq 4096, d/n_layer 128)". */
+void sg_flop_count_describe(const sg_flop_count *count, char *buf,
+                            size_t size);
+/* Training FLOPs per token m(N). */
+double sg_flops_per_token(const sg_flop_count *count, double params);
+/* DeepSeek's M for an explicit shape (FLOPs per token). */
+double sg_deepseek_flops_per_token(double layers, double d_model,
+                                   double seq_len);
+
+typedef struct {
+    double training, inference, total; /* FLOPs */
+} sg_cost;
+sg_cost sg_cost_at(const sg_flop_count *count, double params, double tokens);
+
+/* Turning FLOPs into accelerator time and money: hours = FLOPs /
+ * (gpu_flops x mfu x 3600 s), cost = hours x price. */
+typedef struct {
+    double gpu_flops; /* peak FLOP/s of one accelerator; 0: not given */
+    double mfu;       /* model FLOPs utilisation in (0, 1] */
+    double price;     /* currency per accelerator-hour; 0: not given */
+} sg_cost_model;
+
+/* Whether hours (and cost) can be given; checks what was set. */
+int sg_cost_model_given(const sg_cost_model *cost);
+sg_status sg_cost_model_validate(const sg_cost_model *cost, sg_error *err);
+double sg_gpu_hours(const sg_cost_model *cost, double flops);
+
 /* --------------------------------------------------- compute-optimal points */
 
 typedef enum {
@@ -119,7 +204,11 @@ typedef enum {
 } sg_method;
 
 typedef struct {
-    double params, tokens, flops, loss;
+    double params, tokens;
+    double flops;           /* training FLOPs (6 N D, or m(N) D) */
+    double inference_flops; /* (m(N)/3) T; 0 without inference */
+    double total_flops;     /* flops + inference_flops: what is minimised */
+    double loss;
     sg_method method; /* the method actually used */
 } sg_optimum;
 
@@ -132,6 +221,23 @@ sg_status sg_optimal_for_flops(const sg_law *law, double flops,
 /* Least compute reaching `loss`; SG_ERR_INPUT at or below the law's floor. */
 sg_status sg_optimal_for_loss(const sg_law *law, double loss, sg_method method,
                               sg_optimum *out, sg_error *err);
+/*
+ * The same under any FLOP count (count may be NULL: 6 N D): the least loss
+ * whose total cost is `total_flops`, and the least total cost reaching
+ * `loss`. Closed forms where the law has one and the count is plain (and
+ * method allows); otherwise a fine 1-D search in ln N: a 4096-point scan,
+ * then golden-section refinement of the best bracket to 1e-10 in ln N.
+ * The Muennighoff form always takes the search.
+ */
+sg_status sg_optimal_for_flops_counted(const sg_law *law,
+                                       const sg_flop_count *count,
+                                       double total_flops, sg_method method,
+                                       sg_optimum *out, sg_error *err);
+sg_status sg_optimal_for_loss_counted(const sg_law *law,
+                                      const sg_flop_count *count, double loss,
+                                      sg_method method, sg_optimum *out,
+                                      sg_error *err);
+
 /* Chinchilla eq. 4: G = (alpha A/(beta B))^(1/(alpha+beta)), a, b. */
 sg_status sg_chinchilla_allocation(const sg_law *law, double *G, double *a,
                                    double *b, sg_error *err);
@@ -210,6 +316,10 @@ typedef struct {
     sg_strategy strategy;
     int threads;        /* 0: all the machine offers */
     double max_seconds; /* 0: SG_DEFAULT_MAX_SECONDS */
+    /* What a point costs: the key of the iso-loss reduction and the axis
+     * of the compute levels (default 6 N D). */
+    sg_flop_count flop_count;
+    sg_cost_model cost_model; /* for the tables' hours and cost columns */
 } sg_sweep_config;
 
 /* Hooks for long operations; every member may be NULL. */
@@ -233,11 +343,15 @@ sg_status sg_sweep_config_validate(const sg_sweep_config *config,
 
 /* One frontier row: the selected grid point of one level's band. */
 typedef struct {
-    double level;   /* loss level, or FLOPs level */
+    double level;   /* loss level, or FLOPs level (of the total cost) */
     int empty;      /* no grid point fell into this band */
     uint64_t row;   /* index on the params axis */
     uint64_t col;   /* index on the tokens axis */
-    double params, tokens, flops, loss;
+    double params, tokens;
+    double flops;           /* training FLOPs */
+    double inference_flops; /* 0 without inference tokens */
+    double total_flops;     /* the cost the reductions rank by */
+    double loss;
 } sg_frontier_row;
 
 typedef struct {
@@ -286,7 +400,10 @@ enum {
     SG_CONFIG_HAS_STRATEGY = 1u << 6,
     SG_CONFIG_HAS_THREADS = 1u << 7,
     SG_CONFIG_HAS_OUT = 1u << 8,
-    SG_CONFIG_HAS_MAX_SECONDS = 1u << 9
+    SG_CONFIG_HAS_MAX_SECONDS = 1u << 9,
+    SG_CONFIG_HAS_FLOP_COUNT = 1u << 10,
+    SG_CONFIG_HAS_COST_MODEL = 1u << 11,
+    SG_CONFIG_HAS_UNIQUE_TOKENS = 1u << 12
 };
 
 /* Parses a JSON config into *config (fields not present keep their values).
@@ -323,6 +440,70 @@ sg_status sg_write_outputs(const char *dir, const sg_sweep_config *config,
                            const sg_output_options *options, sg_error *err);
 /* Checks up front that dir exists or can be created and is writable. */
 sg_status sg_check_output_dir(const char *dir, sg_error *err);
+
+/* ------------------------------------------ Kaplan batch size and steps */
+
+/* Kaplan et al. 2020, section 5. B = batch size in tokens per optimizer
+ * step, S = optimizer steps. Kaplan counts non-embedding N and compute. The
+ * four double functions are the bare formulas, for positive, finite
+ * arguments; the two sg_status functions check their inputs. */
+
+/* (1.4) Bcrit(L) = B* / L^(1/aB), tokens; Table 5: B* = 2.1e8, aB = 0.21.
+ * loss in nats/token. */
+double sg_kaplan_critical_batch(double loss);
+/* (5.4) Smin = S / (1 + Bcrit/B): the steps at B >> Bcrit that reach the
+ * loss S steps reach at batch B (batches in tokens). */
+double sg_kaplan_min_steps(double steps, double batch, double critical_batch);
+/* (5.5) Cmin = C / (1 + B/Bcrit): the FLOPs at B << Bcrit that reach the
+ * loss C FLOPs reach at batch B (FLOPs in, FLOPs out). */
+double sg_kaplan_min_compute(double flops, double batch, double critical_batch);
+/* (1.6) L(N, Smin) = (Nc/N)^aN + (Sc/Smin)^aS, nats/token, with Table 3's
+ * fit: aN 0.077, aS 0.76, Nc 6.5e13 params, Sc 2.1e3 steps. */
+double sg_kaplan_loss_params_steps(double params, double min_steps);
+
+/* Table 6's compute-efficient allocation for a minimum compute Cmin (the
+ * compute to reach a loss at B << Bcrit, eq. 5.5), with what follows from
+ * it. Training at Table 6's batch B ~ Bcrit costs C = 6 N D ~ 1.8 Cmin. */
+typedef struct {
+    double min_flops;         /* Cmin in FLOPs (the input) */
+    double min_pf_days;       /* Cmin in PF-days (/ SG_FLOPS_PER_PF_DAY) */
+    double params;            /* N = 1.3e9 Cmin^0.73, non-embedding */
+    double batch;             /* B = 2.0e6 Cmin^0.24, tokens per step */
+    double min_steps;         /* Smin = 5.4e3 Cmin^0.03, steps */
+    double tokens;            /* D = 2e10 Cmin^0.27, tokens */
+    double loss;              /* L(Cmin) by (1.3), Table 5; nats/token */
+    double critical_batch;    /* Bcrit(loss) by (1.4), tokens (~ batch) */
+    double steps;             /* S = D / B, steps at batch B */
+    double flops;             /* C = 6 N D, FLOPs of training at batch B */
+    double implied_min_steps; /* (5.4) of S, B, Bcrit (Table 6: min_steps) */
+    double implied_min_flops; /* (5.5) of C, B, Bcrit (the input: min_flops) */
+    double loss_params_steps; /* L(N, Smin) by (1.6), Table 3; nats/token */
+} sg_kaplan_allocation;
+
+/* Table 6 at min_flops FLOPs (converted to PF-days). SG_ERR_INPUT when
+ * min_flops is not positive and finite, or a result leaves double range. */
+sg_status sg_kaplan_allocation_for_flops(double min_flops,
+                                         sg_kaplan_allocation *out,
+                                         sg_error *err);
+
+/* A run of N params on D tokens at batch B tokens per step, under a
+ * Kaplan-form law's loss L(N, D) (1.5). */
+typedef struct {
+    double params, tokens, batch; /* the inputs: params, tokens, tokens/step */
+    double loss;              /* L(N, D) of the law, nats/token */
+    double critical_batch;    /* Bcrit(loss) by (1.4), tokens */
+    double steps;             /* S = D / B */
+    double min_steps;         /* Smin by (5.4), steps */
+    double flops;             /* C = 6 N D, FLOPs */
+    double min_flops;         /* Cmin by (5.5), FLOPs */
+    double loss_params_steps; /* L(N, Smin) by (1.6), Table 3; nats/token */
+} sg_kaplan_steps;
+
+/* SG_ERR_INPUT for a law not of the Kaplan form, or params, tokens or
+ * batch not positive and finite. */
+sg_status sg_kaplan_steps_at_batch(const sg_law *law, double params,
+                                   double tokens, double batch,
+                                   sg_kaplan_steps *out, sg_error *err);
 
 #ifdef __cplusplus
 }

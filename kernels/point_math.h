@@ -26,12 +26,18 @@
 /* Law forms; the values match sg_form in scalegrid.h. */
 #define SG_PM_FORM_CHINCHILLA 0
 #define SG_PM_FORM_KAPLAN 1
+#define SG_PM_FORM_MUENNIGHOFF 2
 
 /* A law reduced to what the per-point math needs (no strings: device-safe). */
 typedef struct {
     int form;
-    double E, A, B, alpha, beta; /* Chinchilla form */
+    double E, A, B, alpha, beta; /* Chinchilla and Muennighoff forms */
     double Nc, Dc, aD, p;        /* Kaplan form; p = aN / aD */
+    /* Muennighoff form: the unique-token budget U, the decay constants
+     * R_D* and R_N*, and D_to_N(x) = (x G)^(beta/alpha) G precomputed as
+     * G and beta/alpha (the host computes them once, so every backend uses
+     * the same bits). */
+    double unique_tokens, rd_star, rn_star, G, d_to_n_exponent;
 } sg_point_law;
 
 /*
@@ -64,14 +70,103 @@ SG_HD double sg_combine_terms(const sg_point_law *law, double row, double col)
     return row + col;
 }
 
+/* Whether the law splits into row and column terms (all forms but
+ * Muennighoff's, whose effective parameters depend on the unique tokens
+ * seen, min(U, D)). */
+SG_HD int sg_law_separable(const sg_point_law *law)
+{
+    return law->form != SG_PM_FORM_MUENNIGHOFF;
+}
+
+/*
+ * Muennighoff et al. 2023 (laws.md): of D tokens, U_D = min(U, D) are
+ * unique and R_D = D / U_D - 1 are repetitions (epochs - 1); repeated tokens
+ * are worth less, D' = U_D + U_D R_D* (1 - exp(-R_D / R_D*)). Parameters
+ * beyond U_N = min(N, D_to_N(U_D)), the compute-optimal size for the unique
+ * data, decay alike: N' = U_N + U_N R_N* (1 - exp(-R_N / R_N*)) with
+ * R_N = N / U_N - 1. For D <= U and N <= D_to_N(D), N' = N and D' = D.
+ */
+SG_HD void sg_muennighoff_effective(const sg_point_law *law, double params,
+                                    double tokens, double *eff_params,
+                                    double *eff_tokens)
+{
+    double unique = fmin(law->unique_tokens, tokens);
+    double repeats = tokens / unique - 1.0;
+    *eff_tokens =
+        unique + unique * law->rd_star * (1.0 - exp(-repeats / law->rd_star));
+    double base = fmin(params,
+                       pow(unique * law->G, law->d_to_n_exponent) * law->G);
+    double excess = params / base - 1.0;
+    *eff_params =
+        base + base * law->rn_star * (1.0 - exp(-excess / law->rn_star));
+}
+
+SG_HD double sg_joint_loss(const sg_point_law *law, double params,
+                           double tokens)
+{
+    double eff_params, eff_tokens;
+    sg_muennighoff_effective(law, params, tokens, &eff_params, &eff_tokens);
+    return law->E + law->A * pow(eff_params, -law->alpha) +
+           law->B * pow(eff_tokens, -law->beta);
+}
+
 SG_HD double sg_point_loss(const sg_point_law *law, double params,
                            double tokens)
 {
+    if (!sg_law_separable(law))
+        return sg_joint_loss(law, params, tokens);
     return sg_combine_terms(law, sg_row_term(law, params),
                             sg_col_term(law, tokens));
 }
 
-/* Training FLOPs, evaluated as (6 N) D so a row can precompute 6 N. */
+/*
+ * What a point costs: the key of the iso-loss reduction and the axis of the
+ * compute levels. C = m(N) (D + T/3), where m(N) is the training FLOPs per
+ * token and T/3 the lifetime inference tokens T expressed in training
+ * tokens (a forward pass costs a third of forward + backward: 2N of 6N).
+ *   6N convention:       m = 6 N (Kaplan, Chinchilla; T = 0 gives 6 N D).
+ *   DeepSeek convention: m = M = 72 n_layer d^2 + 12 n_layer d l_seq
+ *     (non-embedding FLOPs per token). A sweep derives the shape of each N
+ *     from the aspect ratio r = d / n_layer: N = 12 n_layer d^2 = 12 d^3/r,
+ *     so d = cbrt(r N / 12) and M = 6 N + N l_seq / d.
+ * Evaluated as m * (D + T/3) so rows precompute m and columns D + T/3; the
+ * cost is non-decreasing along every row and column, which the kernels'
+ * run-start and band-walk shortcuts rely on.
+ */
+#define SG_PM_FLOPS_6N 0
+#define SG_PM_FLOPS_DEEPSEEK 1
+
+typedef struct {
+    int kind;            /* SG_PM_FLOPS_* */
+    double seq_len;      /* DeepSeek: tokens per sequence */
+    double aspect_ratio; /* DeepSeek: d_model / n_layer */
+    double extra_tokens; /* T / 3 */
+    /* 6 N D exactly (6N convention, no inference): the compute-band parts
+     * come from the axes' log coordinates, no log per point. */
+    int plain;
+} sg_point_cost;
+
+SG_HD double sg_point_flops_per_token(const sg_point_cost *cost,
+                                      double params)
+{
+    if (cost->kind == SG_PM_FLOPS_DEEPSEEK)
+        return params * (6.0 + cost->seq_len /
+                                   cbrt(cost->aspect_ratio * params / 12.0));
+    return 6.0 * params;
+}
+
+SG_HD double sg_cost_tokens(const sg_point_cost *cost, double tokens)
+{
+    return tokens + cost->extra_tokens;
+}
+
+/* The cost from a row's FLOPs per token and a column's cost tokens. */
+SG_HD double sg_point_cost_of(double per_token, double cost_tokens)
+{
+    return per_token * cost_tokens;
+}
+
+/* Training FLOPs under the 6N convention, evaluated as (6 N) D. */
 SG_HD double sg_point_flops(double params, double tokens)
 {
     return (6.0 * params) * tokens;
@@ -145,6 +240,26 @@ SG_HD double sg_flops_band_row(double ln_flops_top, double inv_width,
 SG_HD double sg_flops_band_col(double inv_width, double ln_tokens)
 {
     return ln_tokens * inv_width;
+}
+
+/* The same parts for any cost (point_cost above): a = (ln c_top - ln m) w',
+ * e = ln(D + T/3) w'; for a plain cost, exactly the two functions above on
+ * the axes' log coordinates. */
+SG_HD double sg_cost_band_row(const sg_point_cost *cost, double ln_flops_top,
+                              double inv_width, double ln_params,
+                              double per_token)
+{
+    if (cost->plain)
+        return sg_flops_band_row(ln_flops_top, inv_width, ln_params);
+    return (ln_flops_top - log(per_token)) * inv_width;
+}
+
+SG_HD double sg_cost_band_col(const sg_point_cost *cost, double inv_width,
+                              double ln_tokens, double cost_tokens)
+{
+    if (cost->plain)
+        return sg_flops_band_col(inv_width, ln_tokens);
+    return log(cost_tokens) * inv_width;
 }
 
 SG_HD double sg_flops_band_coord(double row_part, double col_part)

@@ -22,7 +22,7 @@
 #define SG_NO_POINT UINT64_MAX
 
 typedef struct {
-    double key;     /* FLOPs (iso-loss bins) or loss (iso-FLOP bins) */
+    double key;     /* cost in FLOPs (iso-loss bins) or loss (iso-FLOP) */
     uint64_t index; /* row * cols + col, SG_NO_POINT when empty */
 } sg_best;
 
@@ -46,6 +46,7 @@ enum {
 
 typedef struct {
     sg_point_law law;
+    sg_point_cost cost; /* what a point costs (point_math.h) */
     uint64_t rows, cols;
 
     /* Axes as sg_axis_point / sg_axis_log define them. */
@@ -55,20 +56,22 @@ typedef struct {
     /* Loss bands: s = (loss_top - L) * loss_inv_width. */
     double loss_top, loss_inv_width;
     int64_t loss_count;
-    /* Compute bands: s = flops_row[i] - flops_col[j]. */
+    /* Compute bands (levels of the cost): s = flops_row[i] - flops_col[j]. */
     double ln_flops_top, flops_inv_width;
     int64_t flops_count;
 
     /* The current tile: rows from row_base (the block), columns
      * [col_base, col_end) (the span). */
     uint64_t row_base, col_base, col_end;
-    /* Per row of the block, index i - row_base: N, 6 N, the law's row term,
-     * the row parts of the loss-band (Chinchilla form) and compute-band
-     * coordinates. */
-    const double *params, *six_params, *row_term, *loss_row, *flops_row;
-    /* Per column of the span, index j - col_base: D, the law's column term,
-     * the column parts of the loss-band and compute-band coordinates. */
-    const double *tokens, *col_term, *loss_col, *flops_col;
+    /* Per row of the block, index i - row_base: N, the training FLOPs per
+     * token m(N) (6 N by default), the law's row term, the row parts of the
+     * loss-band (Chinchilla form) and compute-band coordinates. */
+    const double *params, *per_token, *row_term, *loss_row, *flops_row;
+    /* Per column of the span, index j - col_base: D, the cost tokens
+     * D + T/3 (D without inference), the law's column term, the column
+     * parts of the loss-band and compute-band coordinates. A point costs
+     * per_token[i] * cost_tokens[j]. */
+    const double *tokens, *cost_tokens, *col_term, *loss_col, *flops_col;
     /* col_term never increases along the whole tokens axis, so a row's loss
      * never increases (checked by the host before the sweep). */
     int col_term_nonincreasing;

@@ -14,8 +14,8 @@
  * cheap without changing the answer (tests check it against the reference,
  * which offers every point to its bins):
  *
- *  1. Iso-loss: along a row the tokens grow, so FLOPs = (6N) D never
- *     decrease. In a run of consecutive points that share floor(s) (hence a
+ *  1. Iso-loss: along a row the tokens grow, so the cost m(N) (D + T/3)
+ *     never decreases (6 N D by default). In a run of consecutive points that share floor(s) (hence a
  *     band), the first point has the least (FLOPs, index): only run starts
  *     are offered. Run starts are found with a vector compare of each lane's
  *     floor with its left neighbour's and packed without a branch.
@@ -196,8 +196,8 @@ static void iso_loss_runs(worker *w, uint64_t row, uint64_t col0, uint64_t n,
     const sg_plan *p = w->p;
     const int64_t count = p->loss_count;
     const double below = (double)count; /* s >= count: below the lowest band */
-    const double six_n = p->six_params[row - p->row_base];
-    const double *tokens = p->tokens + (col0 - p->col_base);
+    const double per_token = p->per_token[row - p->row_base];
+    const double *cost_tokens = p->cost_tokens + (col0 - p->col_base);
     const uint64_t base = row * p->cols + col0;
     sg_best *bins = w->bins.iso_loss;
     mark_run_starts(p, n, u, v, w->run_words);
@@ -208,12 +208,12 @@ static void iso_loss_runs(worker *w, uint64_t row, uint64_t col0, uint64_t n,
             if (!(s >= 0))
                 continue;
             int64_t band = s >= below ? count : count - 1 - (int64_t)s;
-            double flops = six_n * tokens[t];
+            double cost = sg_point_cost_of(per_token, cost_tokens[t]);
             sg_best *bin = &bins[band];
             /* Along a row the outcome flips about once (where the row's N
              * passes the band's optimum): a branch predicts well here. */
-            if (sg_better(flops, base + t, bin->key, bin->index)) {
-                bin->key = flops;
+            if (sg_better(cost, base + t, bin->key, bin->index)) {
+                bin->key = cost;
                 bin->index = base + t;
             }
         }
@@ -236,11 +236,14 @@ typedef struct {
 
 static flops_row flops_row_of(const sg_plan *p, uint64_t row)
 {
+    /* Exact spacing for a plain cost; for others (ln(D + T/3) is not
+     * linear in the column) a guess that crossing() corrects. */
     double de = p->tokens_step * p->flops_inv_width;
     flops_row fr = {p->flops_row[row - p->row_base],
-                    sg_flops_band_col(p->flops_inv_width,
-                                      sg_axis_log(p->tokens_ln_lo,
-                                                  p->tokens_step, 0)),
+                    sg_cost_band_col(&p->cost, p->flops_inv_width,
+                                     sg_axis_log(p->tokens_ln_lo,
+                                                 p->tokens_step, 0),
+                                     sg_cost_tokens(&p->cost, p->tokens_lo)),
                     de > 0 ? 1.0 / de : INFINITY};
     return fr;
 }
@@ -396,6 +399,20 @@ static int factored_additive(const sg_plan *p)
            p->law.form == SG_PM_FORM_CHINCHILLA;
 }
 
+/* A law that does not separate (direct only): the whole law per point. */
+static void fill_tile_joint(worker *w, double params, const double *tokens,
+                            uint64_t n)
+{
+    const sg_plan *p = w->p;
+    for (uint64_t t = 0; t < n; t++) {
+        double loss = sg_joint_loss(&p->law, params, tokens[t]);
+        w->losses[t] = loss;
+        w->neg_coords[t] = -sg_loss_band_coord(&p->law, p->loss_top,
+                                               p->loss_inv_width, 0.0, 0.0,
+                                               loss);
+    }
+}
+
 /* Losses and negated band coordinates of a row tile, point by point: the
  * whole law with its transcendentals (direct), or the combined terms. */
 static void fill_tile(worker *w, uint64_t row, uint64_t col0, uint64_t n)
@@ -406,6 +423,10 @@ static void fill_tile(worker *w, uint64_t row, uint64_t col0, uint64_t n)
     const double params = p->params[row - p->row_base];
     const double *col_term = p->col_term + (col0 - p->col_base);
     const double *tokens = p->tokens + (col0 - p->col_base);
+    if (!sg_law_separable(law)) {
+        fill_tile_joint(w, params, tokens, n);
+        return;
+    }
     for (uint64_t t = 0; t < n; t++) {
         double r = row_term, c = col_term[t];
         if (p->kernel == SG_KERNEL_DIRECT) {

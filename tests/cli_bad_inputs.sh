@@ -26,6 +26,12 @@ printf '{"max_seconds": 0}\n' >"$T/zero_seconds.json"
 printf 'params,tokens,loss\n1e8,2e9,3.1\n2e8,x,3.0\n' >"$T/bad_runs.csv"
 printf 'N,D,L\n1e8,2e9,3.1\n' >"$T/wrong_header.csv"
 printf 'params,tokens,loss\n1e8,2e9,3.1\n2e8,4e9,3.0\n4e8,8e9,2.9\n' >"$T/three_runs.csv"
+printf '{"flop_count": {"per_token": "7N"}}\n' >"$T/bad_per_token.json"
+printf '{"flop_count": {"per_token": "deepseek", "seq_len": 4096}}\n' >"$T/no_aspect.json"
+printf '{"flop_count": {"inference": 1e12}}\n' >"$T/bad_count_key.json"
+printf '{"cost_model": {"mfu": 0.5}}\n' >"$T/no_gpu_flops.json"
+printf '{"law": "chinchilla", "unique_tokens": 1e10}\n' >"$T/u_chinchilla.json"
+printf '{"law": "muennighoff"}\n' >"$T/no_u.json"
 
 passed=0
 failed=0

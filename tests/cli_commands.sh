@@ -53,8 +53,8 @@ done
 # --- laws ----------------------------------------------------------------
 "$SCALEGRID" laws --json >"$T/laws.json"
 check "laws --json is one document" "$JSONQ" <"$T/laws.json"
-check "laws --json lists five presets" \
-    test "$("$JSONQ" -n .laws <"$T/laws.json")" = 5
+check "laws --json lists six presets" \
+    test "$("$JSONQ" -n .laws <"$T/laws.json")" = 6
 check "laws --json carries sources" \
     bash -c "'$JSONQ' .laws[4].source <'$T/laws.json' | grep -q 'Table 2'"
 check "laws prints the table" bash -c "'$SCALEGRID' laws | grep -q 'epoch2024'"
@@ -62,7 +62,7 @@ check "laws prints the table" bash -c "'$SCALEGRID' laws | grep -q 'epoch2024'"
 # --- eval ----------------------------------------------------------------
 "$SCALEGRID" eval --law chinchilla --params 70B --tokens 1.4T --json >"$T/eval.json"
 check "eval --json keys" test "$("$JSONQ" -k . <"$T/eval.json" | tr '\n' ' ')" = \
-    "law params tokens loss flops pf_days tokens_per_param overfit_threshold_tokens "
+    "law params tokens loss flops pf_days tokens_per_param overfit_threshold_tokens flop_count flop_count_description flops_per_token "
 check "eval: Chinchilla 70B x 1.4T loss 1.93665" json_is "$T/eval.json" .loss 1.93665 1e-5
 check "eval: flops = 6ND" json_is "$T/eval.json" .flops 5.88e23 1e-12
 check "eval: PF-days" json_is "$T/eval.json" .pf_days 6805.555555555556 1e-12
@@ -80,7 +80,7 @@ check "eval: human output" bash -c \
 # --- optimal -------------------------------------------------------------
 "$SCALEGRID" optimal --law chinchilla --flops 1e21 --json >"$T/opt.json"
 check "optimal --json keys" test "$("$JSONQ" -k . <"$T/opt.json" | tr '\n' ' ')" = \
-    "law flops pf_days params tokens loss tokens_per_param method "
+    "law flops pf_days params tokens loss tokens_per_param method flop_count "
 check "optimal: N_opt at 1e21" json_is "$T/opt.json" .params 1.82422e9 1e-5
 check "optimal: D_opt at 1e21" json_is "$T/opt.json" .tokens 9.13634e10 1e-5
 check "optimal: D/N at 1e21" json_is "$T/opt.json" .tokens_per_param 50.0836 1e-5

@@ -34,6 +34,8 @@ static void numeric_optimum_agrees_with_closed_form_for_every_preset(void **stat
     (void)state;
     for (size_t i = 0; i < sg_law_preset_count(); i++) {
         const sg_law *law = sg_law_preset_at(i);
+        if (law->form == SG_FORM_MUENNIGHOFF)
+            continue; /* no closed form: see the data-constrained tests */
         for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; b++) {
             sg_optimum closed = optimum_for_flops(law, budgets[b],
                                                   SG_METHOD_CLOSED_FORM);
@@ -60,12 +62,17 @@ static void least_compute_for_a_loss_inverts_least_loss_for_a_budget(void **stat
 {
     (void)state;
     for (size_t i = 0; i < sg_law_preset_count(); i++) {
-        const sg_law *law = sg_law_preset_at(i);
+        sg_law preset = test_preset_at(i);
+        const sg_law *law = &preset;
         for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; b++) {
             sg_optimum best = optimum_for_flops(law, budgets[b], SG_METHOD_AUTO);
+            if (best.loss - sg_law_floor(law) < 1e-9)
+                continue; /* a data-constrained law saturated at its floor */
             sg_optimum back = optimum_for_loss(law, best.loss, SG_METHOD_AUTO);
+            /* The 1-D search locates a flat minimum to ~1e-7 in N. */
+            double rtol = best.method == SG_METHOD_NUMERIC ? 1e-6 : 1e-9;
             assert_rel(back.flops, budgets[b], 1e-9);
-            assert_rel(back.params, best.params, 1e-9);
+            assert_rel(back.params, best.params, rtol);
             assert_rel(back.loss, best.loss, 1e-12);
         }
     }
@@ -76,7 +83,8 @@ static void optimum_beats_its_iso_flop_neighbours(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sg_law_preset_count(); i++) {
-        const sg_law *law = sg_law_preset_at(i);
+        sg_law preset = test_preset_at(i);
+        const sg_law *law = &preset;
         sg_optimum o = optimum_for_flops(law, 1e22, SG_METHOD_AUTO);
         for (double f = 0.9; f <= 1.11; f += 0.2) {
             double n = o.params * f, d = 1e22 / (6 * n);

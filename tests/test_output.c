@@ -94,11 +94,11 @@ static void outputs_have_their_columns_and_one_row_per_level(void **state)
     assert_non_null(csv);
     assert_true(strncmp(csv, "loss_level,params,tokens,flops,pf_days,loss,"
                              "tokens_per_param,overfit,closed_form_flops,"
-                             "rel_gap\n", 88) == 0);
+                             "rel_gap,flop_count\n", 99) == 0);
     assert_int_equal(count_lines(csv), 1 + 26);
     /* The lowest level (1.5) is below the floor: an empty row, and no
      * closed form. */
-    assert_non_null(strstr(csv, "\n1.5,,,,,,,,,\n"));
+    assert_non_null(strstr(csv, "\n1.5,,,,,,,,,,6N\n"));
     free(csv);
 
     snprintf(path, sizeof path, "%s/isoflop.csv", sub);
@@ -106,8 +106,9 @@ static void outputs_have_their_columns_and_one_row_per_level(void **state)
     assert_int_equal(count_lines(csv), 1 + 17);
     assert_true(strncmp(csv, "flops_level,params,tokens,flops,pf_days,loss,"
                              "tokens_per_param,overfit,closed_form_params,"
-                             "closed_form_tokens,closed_form_loss,loss_gap\n",
-                        111) == 0);
+                             "closed_form_tokens,closed_form_loss,loss_gap,"
+                             "flop_count\n",
+                        122) == 0);
     free(csv);
 
     snprintf(path, sizeof path, "%s/cumulative.csv", sub);
@@ -121,7 +122,8 @@ static void outputs_have_their_columns_and_one_row_per_level(void **state)
     assert_non_null(doc);
     static const char *const keys[] = {
         "config", "law", "grid", "backend", "points", "seconds",
-        "points_per_second", "iso_loss", "iso_loss_cumulative", "iso_flops"};
+        "points_per_second", "flop_count", "iso_loss", "iso_loss_cumulative",
+        "iso_flops"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!cJSON_GetObjectItemCaseSensitive(doc, keys[i]))
             fail_msg("sweep.json lacks \"%s\"", keys[i]);

@@ -334,7 +334,7 @@ static void every_plot_renders_in_every_format(void **state)
     sg_law laws[8];
     size_t n_laws = sg_law_preset_count();
     for (size_t i = 0; i < n_laws && i < 8; i++)
-        laws[i] = *sg_law_preset_at(i);
+        laws[i] = test_preset_at(i);
     double budgets[40];
     for (int i = 0; i < 40; i++)
         budgets[39 - i] = pow(10.0, 18 + 8.0 * i / 39); /* any order */

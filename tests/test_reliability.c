@@ -258,7 +258,7 @@ static void extreme_ranges_stay_finite_and_agree(void **state)
     for (size_t i = 0; i < sg_law_preset_count(); i++) {
         sg_sweep_config c;
         sg_sweep_config_default(&c);
-        c.law = *sg_law_preset_at(i);
+        c.law = test_preset_at(i);
         c.params = (sg_axis){1, 1e20, 301};
         c.tokens = (sg_axis){1, 1e20, 299};
         c.loss_levels.count = 100;

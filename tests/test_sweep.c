@@ -24,7 +24,9 @@ static int rows_equal(const sg_frontier_row *a, const sg_frontier_row *b)
     if (a->empty != b->empty)
         return 0;
     return a->empty || (a->row == b->row && a->col == b->col &&
-                        a->flops == b->flops && a->loss == b->loss);
+                        a->flops == b->flops &&
+                        a->total_flops == b->total_flops &&
+                        a->loss == b->loss);
 }
 
 static void assert_same_frontiers(const sg_sweep_result *a,
@@ -65,9 +67,27 @@ static uint32_t filled(const sg_frontier_row *rows, uint32_t count)
     return n;
 }
 
-/* A random sweep: any preset with constants perturbed by up to 20%, axes of
- * 1 to 300 points over up to 4 decades, levels spanning the grid or a
- * random range that may cover it partly or miss it. */
+/* A random FLOP count: 6 N D half the time, otherwise inference tokens,
+ * DeepSeek's M, or both. */
+static sg_flop_count random_flop_count(test_rng *rng)
+{
+    sg_flop_count f = {SG_FLOPS_6N, 0, 0, 0};
+    int kind = (int)rng_int(rng, 0, 5);
+    if (kind == 1 || kind == 3)
+        f.inference_tokens = pow(10, 7 + 7 * rng_uniform(rng));
+    if (kind >= 2 && kind <= 3) {
+        f.convention = SG_FLOPS_DEEPSEEK;
+        f.seq_len = (double)rng_int(rng, 256, 8192);
+        f.aspect_ratio = 32 + 224 * rng_uniform(rng);
+    }
+    return f;
+}
+
+/* A random sweep: any preset with constants perturbed by up to 20%
+ * (Muennighoff's with a unique-token budget somewhere around the tokens
+ * axis, so grids hold both fresh and repeated data), a random FLOP count,
+ * axes of 1 to 300 points over up to 4 decades, levels spanning the grid
+ * or a random range that may cover it partly or miss it. */
 static sg_sweep_config random_config(test_rng *rng)
 {
     sg_sweep_config c;
@@ -80,6 +100,9 @@ static sg_sweep_config random_config(test_rng *rng)
     }
     double n_lo = pow(10, 6 + 4 * rng_uniform(rng));
     double d_lo = pow(10, 7 + 4 * rng_uniform(rng));
+    if (c.law.form == SG_FORM_MUENNIGHOFF)
+        c.law.unique_tokens = d_lo * pow(10, -1 + 5 * rng_uniform(rng));
+    c.flop_count = random_flop_count(rng);
     c.params = (sg_axis){n_lo, n_lo * pow(10, 0.2 + 4 * rng_uniform(rng)),
                          rng_int(rng, 2, 300)};
     c.tokens = (sg_axis){d_lo, d_lo * pow(10, 0.2 + 4 * rng_uniform(rng)),
@@ -118,13 +141,16 @@ static void openmp_matches_reference_on_random_grids(void **state)
         sg_sweep_config ref = c;
         ref.backend = SG_BACKEND_REFERENCE;
         sg_sweep_result expected = run(&ref, NULL);
-        int variants = c.law.form == SG_FORM_CHINCHILLA ? 6 : 4;
+        int exact = c.law.form == SG_FORM_CHINCHILLA &&
+                    sg_flop_count_plain(&c.flop_count);
+        int direct_only = c.law.form == SG_FORM_MUENNIGHOFF;
+        int variants = exact ? 6 : 4;
         for (int variant = 0; variant < variants; variant++) {
             sg_sweep_config fast = c;
             fast.backend = SG_BACKEND_OPENMP;
-            fast.strategy = variant >= 4    ? SG_STRATEGY_EXACT
-                            : variant & 1 ? SG_STRATEGY_DIRECT
-                                          : SG_STRATEGY_FACTORED;
+            fast.strategy = variant >= 4                  ? SG_STRATEGY_EXACT
+                            : (variant & 1) || direct_only ? SG_STRATEGY_DIRECT
+                                                           : SG_STRATEGY_FACTORED;
             fast.threads = (int)rng_int(&rng, 1, (uint64_t)threads_max);
             /* Tiny tiles half the time: many spans and blocks, so tile
              * edges are covered on grids the reference sweeps quickly. */

@@ -76,4 +76,14 @@ static inline uint64_t rng_int(test_rng *r, uint64_t lo, uint64_t hi)
     return lo + rng_next(r) % (hi - lo + 1);
 }
 
+/* Preset i, with a unique-token budget of 1e11 for the laws that need one
+ * (Muennighoff's): a usable law whatever the catalogue holds. */
+static inline sg_law test_preset_at(size_t i)
+{
+    sg_law law = *sg_law_preset_at(i);
+    if (law.form == SG_FORM_MUENNIGHOFF)
+        law.unique_tokens = 1e11;
+    return law;
+}
+
 #endif /* SG_TEST_UTIL_H */
