@@ -8,11 +8,17 @@
 #                   scalegrid bench options, e.g. BENCH_ARGS=--quick)
 #   make valgrind   the tests under valgrind memcheck (leaks are failures)
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each (default 30)
+#   make test-gpu   the CUDA backend against the reference on this machine's
+#                   GPU (says so and exits 0 without one)
+#   make bench-gpu  the CUDA backend's benchmark and kernel lab; writes
+#                   bench/results/<device>.md (exits 0 without a GPU)
 #   make clean
 #
 # Options: NO_OMP=1 (build without OpenMP), SAN=1 (address + undefined
 # behaviour sanitizers), WERROR=0 (warnings are errors by default),
-# ARCH=-march=... (default -march=native), CC=clang.
+# ARCH=-march=... (default -march=native), CC=clang, CUDA=0 (skip the CUDA
+# backend even when nvcc is found), CUDA=1 (stop if nvcc is missing),
+# CUDA_ARCH=... (nvcc -gencode flags; default sm_80 and sm_90 + PTX).
 
 CC ?= cc
 ARCH ?= -march=native
@@ -40,7 +46,7 @@ endif
 
 CPPFLAGS := -Iinclude -D_POSIX_C_SOURCE=200809L
 CFLAGS := -std=c11 $(OPT) $(WARN)
-LDLIBS := -lcjson -lcairo -lfontconfig -llbfgs -lm
+LDLIBS = -lcjson -lcairo -lfontconfig -llbfgs -lm -lpthread $(CUDA_LDLIBS)
 
 # --- optional tools: detect, say what was found, build without them -------
 HASH := \#
@@ -57,10 +63,40 @@ LDFLAGS += -fopenmp
 endif
 
 NVCC ?= $(shell command -v nvcc 2>/dev/null || ls /usr/local/cuda/bin/nvcc 2>/dev/null)
-ifneq ($(NVCC),)
+CUDA ?= auto
+ifeq ($(CUDA),1)
+ifeq ($(NVCC),)
+$(error CUDA=1 but nvcc was not found: install the CUDA toolkit or give NVCC=/path/to/nvcc)
+endif
+endif
+ifeq ($(CUDA),0)
+HAVE_NVCC := skipped (CUDA=0)
+else ifneq ($(NVCC),)
 HAVE_NVCC := yes ($(NVCC))
+BUILD_CUDA := 1
 else
-HAVE_NVCC := no
+HAVE_NVCC := no (the CUDA backend is left out)
+endif
+
+# The CUDA backend: a fat binary for sm_80 (A100) and sm_90 (H100) plus PTX
+# for newer GPUs, linked with the static runtime so the program starts (and
+# says why there is no GPU) on machines without a driver. --fmad=false and
+# -ffp-contract=off: the same rounding as the reference.
+CUDA_ARCH ?= -gencode arch=compute_80,code=sm_80 \
+             -gencode arch=compute_90,code=sm_90 \
+             -gencode arch=compute_90,code=compute_90
+ifeq ($(BUILD_CUDA),1)
+CUDA_HOME ?= $(patsubst %/bin/nvcc,%,$(realpath $(NVCC)))
+CUDA_LIBDIR := $(firstword $(wildcard $(CUDA_HOME)/lib64 $(CUDA_HOME)/targets/x86_64-linux/lib))
+NVFLAGS := -std=c++17 --fmad=false -O3 \
+           -Xcompiler -Wall,-Wextra,-ffp-contract=off $(CUDA_ARCH) \
+           -Iinclude -Ihost -Ikernels -D_POSIX_C_SOURCE=200809L
+ifeq ($(WERROR),1)
+NVFLAGS += -Werror all-warnings -Xcompiler -Werror
+endif
+CPPFLAGS += -DSG_HAVE_CUDA=1
+CUDA_LDLIBS := -L$(CUDA_LIBDIR) -lcudart_static -ldl -lrt -lpthread -lstdc++
+CUDA_OBJ := $(BUILD)/kernels/sweep_cuda.o
 endif
 
 HAVE_CJSON := $(shell printf '$(HASH)include <cjson/cJSON.h>\nint main(void){return cJSON_Version() ? 0 : 1;}\n' | \
@@ -79,7 +115,7 @@ endif
 # Objects remember the flags they were built with: switching NO_OMP, SAN or
 # ARCH rebuilds everything instead of linking stale objects.
 FLAGS_STAMP := $(BUILD)/.flags
-BUILD_FLAGS := $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(SAN_LDFLAGS)
+BUILD_FLAGS := $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(SAN_LDFLAGS) $(NVFLAGS)
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
 $(shell mkdir -p $(BUILD); echo '$(BUILD_FLAGS)' | cmp -s - $(FLAGS_STAMP) || \
         echo '$(BUILD_FLAGS)' > $(FLAGS_STAMP))
@@ -89,6 +125,7 @@ endif
 LIB_SRC := host/law.c host/cost.c host/error.c host/parse.c host/optimal.c host/sweep.c \
            host/config.c host/output.c host/format.c host/plot.c host/contour.c \
            host/fit.c host/runs_csv.c host/bench.c host/kaplan_batch.c \
+           host/cuda_backend.c \
            kernels/bins.c kernels/sweep_reference.c kernels/sweep_openmp.c \
            kernels/sweep_exact.c
 CLI_SRC := host/main.c host/cli.c host/progress.c host/cmd_laws.c \
@@ -98,6 +135,9 @@ TEST_SRC := tests/test_laws.c tests/test_optimal.c tests/test_parse.c \
             tests/test_sweep.c tests/test_output.c tests/test_reliability.c \
             tests/test_plot.c tests/test_fit.c tests/test_kaplan.c \
             tests/test_beyond.c
+ifeq ($(BUILD_CUDA),1)
+TEST_SRC += tests/test_cuda.c
+endif
 TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_TOOLS := $(BUILD)/tests/jsonq
 FUZZ_TARGETS := config syntax runs_csv
@@ -110,7 +150,8 @@ HEADERS := include/scalegrid.h host/internal.h host/cli.h host/plot.h host/fit.h
            host/bench.h \
            kernels/point_math.h kernels/sweep_kernels.h $(FLAGS_STAMP)
 
-.PHONY: all run test valgrind check-deps check-cuda bench fuzz clean
+.PHONY: all run test valgrind check-deps check-cuda bench fuzz clean \
+        test-gpu bench-gpu
 all: check-deps $(PROGRAM)
 
 check-deps:
@@ -134,10 +175,14 @@ $(BUILD)/%.o: %.c $(HEADERS)
 # Only the plotting code sees cairo's headers.
 $(BUILD)/host/plot.o $(BUILD)/host/contour.o $(BUILD)/tests/test_plot: CPPFLAGS += $(CAIRO_CFLAGS)
 
-$(LIB): $(LIB_OBJ)
+$(LIB): $(LIB_OBJ) $(CUDA_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
+
+$(BUILD)/kernels/sweep_cuda.o: kernels/sweep_cuda.cu kernels/sweep_cuda.h $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(NVCC) $(NVFLAGS) -c $< -o $@
 
 $(PROGRAM): $(CLI_OBJ) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(SAN_LDFLAGS) $(CLI_OBJ) $(LIB) $(LDLIBS) -o $@
@@ -158,14 +203,25 @@ $(BUILD)/tests/fuzz_replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB) $(H
 	    tests/fuzz/fuzz_$*.c tests/fuzz/replay.c $(LIB) $(LDLIBS) -o $@
 
 # The per-point math must compile as CUDA device code too (the CUDA backend
-# includes it); nvcc checks that here whenever it is installed.
+# includes it); nvcc checks that here whenever the backend is built.
 check-cuda:
-ifneq ($(NVCC),)
+ifeq ($(BUILD_CUDA),1)
 	@mkdir -p $(BUILD)/tests
 	$(NVCC) -std=c++17 --fmad=false -Iinclude -c tests/cuda/point_math_device.cu \
 	    -o $(BUILD)/tests/point_math_device.o
 else
-	@echo "check-cuda: skipped, nvcc not found"
+	@echo "check-cuda: skipped, the CUDA backend is not built ($(HAVE_NVCC))"
+endif
+
+# The GPU checks: the CUDA test program (every path against the reference,
+# bin for bin) and the command line's cuda backend against openmp's files.
+test-gpu: check-deps $(PROGRAM) $(TEST_TOOLS)
+ifeq ($(BUILD_CUDA),1)
+	@$(MAKE) --no-print-directory $(BUILD)/tests/test_cuda
+	$(BUILD)/tests/test_cuda
+	SCALEGRID=./$(PROGRAM) JSONQ=$(BUILD)/tests/jsonq bash tests/cli_cuda.sh
+else
+	@echo "test-gpu: no CUDA backend in this build ($(HAVE_NVCC)); nothing to test"
 endif
 
 test: check-deps $(PROGRAM) $(TESTS) $(REPLAY_TESTS) $(TEST_TOOLS) check-cuda
@@ -191,6 +247,20 @@ $(BUILD)/bench/%: bench/%.c $(LIB) $(HEADERS)
 bench: check-deps $(PROGRAM) $(BUILD)/bench/fit_bench
 	bench/run.sh ./$(PROGRAM) $(BUILD)/bench/fit_bench $(BENCH_ARGS)
 
+# The kernel lab #includes kernels/sweep_cuda.cu: it times what ships.
+$(BUILD)/bench/sweep_lab: bench/cuda/sweep_lab.cu kernels/sweep_cuda.cu \
+                          kernels/sweep_cuda.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(NVCC) $(NVFLAGS) $< $(LIB) -Xcompiler -fopenmp -lgomp -lpthread -o $@
+
+bench-gpu: check-deps $(PROGRAM)
+ifeq ($(BUILD_CUDA),1)
+	@$(MAKE) --no-print-directory $(BUILD)/bench/sweep_lab
+	bench/cuda/run.sh ./$(PROGRAM) $(BUILD)/bench/sweep_lab
+else
+	@echo "bench-gpu: no CUDA backend in this build ($(HAVE_NVCC)); nothing to run"
+endif
+
 # --- fuzzing (libFuzzer through clang; Debian: clang libclang-rt-14-dev) ----
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
@@ -200,12 +270,15 @@ FUZZ_CFLAGS := -std=c11 -g -O1 -ffp-contract=off -Wall -Wextra \
 FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(LIB_SRC))
 $(FUZZ_BUILD)/host/plot.o $(FUZZ_BUILD)/host/contour.o: CPPFLAGS += $(CAIRO_CFLAGS)
 
+# The fuzz targets never reach a GPU: built without the CUDA backend.
+FUZZ_CPPFLAGS = $(filter-out -DSG_HAVE_CUDA=1,$(CPPFLAGS))
+
 $(FUZZ_BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
-	$(FUZZ_CC) $(CPPFLAGS) -Ihost $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -lcjson -lcairo -lfontconfig -llbfgs -lm -o $@
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) -Ihost $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -lcjson -lcairo -lfontconfig -llbfgs -lm -lpthread -o $@
 
 .SECONDARY: $(FUZZ_LIB_OBJ)
 fuzz: $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_TARGETS))

@@ -25,7 +25,8 @@ static const char bench_help[] =
     "peak per thread and for all threads. Every configuration's frontier is\n"
     "first checked identical to the reference backend's.\n"
     "\n"
-    "  --backend B,...   reference, openmp (default: both)\n"
+    "  --backend B,...   reference, openmp, cuda (default: the first two,\n"
+    "                    and cuda when a GPU is present)\n"
     "  --strategy S,...  direct, factored, exact (default: all three; the\n"
     "                    reference backend has none)\n"
     "  --sizes P,...     points per grid: 2^20, 2^24, 2^28, 2^32 (default),\n"
@@ -155,8 +156,11 @@ static int plan_lists(const bench_options *o, bench_plan *b)
 {
     char buf[512], *items[MAX_ITEMS];
     sg_error err;
-    int n = split("--backend", o->backends ? o->backends : "reference,openmp",
-                  buf, sizeof buf, items);
+    /* By default every backend this machine can run. */
+    const char *all = sg_cuda_available(NULL, 0) ? "reference,openmp,cuda"
+                                                 : "reference,openmp";
+    int n = split("--backend", o->backends ? o->backends : all, buf,
+                  sizeof buf, items);
     if (n < 0)
         return SG_ERR_INPUT;
     for (int i = 0; i < n && b->n_backends < 4; i++)

@@ -17,7 +17,7 @@ static const char sweep_help[] =
     "                       [--params LO:HI:COUNT] [--tokens LO:HI:COUNT]\n"
     "                       [--loss-levels LO:HI:COUNT|COUNT]\n"
     "                       [--flops-levels LO:HI:COUNT|COUNT]\n"
-    "                       [--backend auto|reference|openmp]\n"
+    "                       [--backend auto|reference|openmp|cuda]\n"
     "                       [--strategy auto|direct|factored|exact]\n"
     "                       [--threads N]\n"
     "                       [--out DIR] [--plot | --no-plot]\n"
@@ -43,9 +43,12 @@ static const char sweep_help[] =
     "                    grid's loss range. Level l owns losses in (l - w, l].\n"
     "  --flops-levels LO:HI:COUNT compute levels in FLOPs, log-spaced; COUNT\n"
     "                    alone spans the grid's compute range\n"
-    "  --backend B       auto (the fastest available), reference (scalar\n"
-    "                    oracle), openmp (threads + SIMD)\n"
-    "  --strategy S      auto (= factored), direct (the full law at every\n"
+    "  --backend B       auto (cuda when a GPU is present and the grid has\n"
+    "                    2^26 points or more, else openmp), reference\n"
+    "                    (scalar oracle), openmp (threads + SIMD), cuda\n"
+    "                    (an NVIDIA GPU, compute capability 8.0+)\n"
+    "  --strategy S      auto (= factored; direct for laws that do not\n"
+    "                    separate), direct (the full law at every\n"
     "                    point), factored (row and column terms combined per\n"
     "                    point), exact (only where a row crosses a level:\n"
     "                    Chinchilla form); all give the same frontier\n"
@@ -342,6 +345,8 @@ static void print_header(const sg_sweep_config *c, const sg_sweep_result *r)
            sg_backend_name(r->backend), sg_strategy_name(r->strategy),
            r->threads, r->threads == 1 ? "" : "s",
            sg_openmp_threads_available() ? "" : " (built without OpenMP)");
+    if (r->backend_note[0])
+        printf("           %s\n", r->backend_note);
     printf("  time     %.3f s for %s points: %s points/s\n\n", r->seconds, pts,
            rate);
 }

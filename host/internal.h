@@ -5,7 +5,7 @@
 #define SG_INTERNAL_H
 
 #include "scalegrid.h"
-#include "../kernels/point_math.h"
+#include "../kernels/sweep_kernels.h"
 
 #include <stdarg.h>
 
@@ -44,6 +44,13 @@ sg_point_law sg_point_law_of(const sg_law *law);
 /* sg_law_validate without the unique-token check (a config's "law" comes
  * before its "unique_tokens"). */
 sg_status sg_law_validate_constants(const sg_law *law, sg_error *err);
+/* Sweeps rows [row_begin, row_end) of a plan on the GPU into `bins`
+ * (host/cuda_backend.c); SG_ERR_CANCELLED, or SG_ERR_RUNTIME with CUDA's
+ * file:line message. */
+sg_status sg_sweep_on_cuda(const sg_plan *plan, uint64_t row_begin,
+                           uint64_t row_end, sg_bins *bins,
+                           const volatile sig_atomic_t *cancel, sg_error *err);
+
 /* A FLOP count reduced to the per-point math's terms (host/cost.c). */
 sg_point_cost sg_point_cost_of_count(const sg_flop_count *count);
 

@@ -182,6 +182,8 @@ static cJSON *frontier_json(const sg_sweep_config *c,
 static void add_run_facts(cJSON *doc, const sg_sweep_result *r)
 {
     cJSON_AddStringToObject(doc, "backend", sg_backend_name(r->backend));
+    if (r->backend_note[0])
+        cJSON_AddStringToObject(doc, "backend_note", r->backend_note);
     cJSON_AddStringToObject(doc, "strategy", sg_strategy_name(r->strategy));
     add_number(doc, "threads", r->threads);
     add_number(doc, "seconds", r->seconds);

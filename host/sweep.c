@@ -52,6 +52,10 @@
 #define RATE_FACTORED_OTHER 2e7
 /* The exact strategy's work is per row and level, not per point. */
 #define RATE_EXACT_CROSSINGS 2e7
+/* The CUDA backend, per device: deliberately far below what an H100 should
+ * reach (never measured here: see kernels/sweep_cuda.h). */
+#define RATE_CUDA 1e10
+#define RATE_CUDA_JOINT 1e9
 
 void sg_sweep_config_default(sg_sweep_config *config)
 {
@@ -67,7 +71,8 @@ void sg_sweep_config_default(sg_sweep_config *config)
 }
 
 /* Names indexed by enum value. */
-static const char *const backend_names[] = {"auto", "reference", "openmp"};
+static const char *const backend_names[] = {"auto", "reference", "openmp",
+                                            "cuda"};
 static const char *const strategy_names[] = {"auto", "direct", "factored",
                                              "exact"};
 #define COUNT_OF(a) (int)(sizeof(a) / sizeof((a)[0]))
@@ -95,12 +100,9 @@ sg_status sg_backend_from_name(const char *name, sg_backend *out,
         *out = (sg_backend)i;
         return SG_OK;
     }
-    if (strcmp(name, "cuda") == 0)
-        return sg_fail(err, SG_ERR_INPUT,
-                       "backend 'cuda' is not part of this build (known: "
-                       "auto, reference, openmp)");
     return sg_fail(err, SG_ERR_INPUT,
-                   "unknown backend '%s' (known: auto, reference, openmp)",
+                   "unknown backend '%s' (known: auto, reference, openmp, "
+                   "cuda)",
                    name);
 }
 
@@ -145,9 +147,38 @@ static double physical_memory_bytes(void)
 #define ROW_ARRAYS 5
 #define COL_ARRAYS 5
 
-static sg_backend resolve_backend(sg_backend wanted)
+static double grid_points(const sg_sweep_config *c)
 {
-    return wanted == SG_BACKEND_AUTO ? SG_BACKEND_OPENMP : wanted;
+    return (double)c->params.count * (double)c->tokens.count;
+}
+
+/* Auto: the GPU when there is one and the grid pays for starting it,
+ * OpenMP otherwise; `note` (may be NULL) says why. */
+static sg_backend resolve_backend_noted(const sg_sweep_config *c, char *note,
+                                        size_t size)
+{
+    if (note && size)
+        note[0] = '\0';
+    if (c->backend != SG_BACKEND_AUTO)
+        return c->backend;
+    char reason[200];
+    if (!sg_cuda_available(reason, sizeof reason)) {
+        if (note)
+            snprintf(note, size, "auto: no CUDA device (%s)", reason);
+        return SG_BACKEND_OPENMP;
+    }
+    if (grid_points(c) < SG_AUTO_CUDA_MIN_POINTS) {
+        if (note)
+            snprintf(note, size, "auto: a grid under 2^26 points sweeps "
+                     "faster here than a CUDA context starts");
+        return SG_BACKEND_OPENMP;
+    }
+    return SG_BACKEND_CUDA;
+}
+
+static sg_backend resolve_backend(const sg_sweep_config *c)
+{
+    return resolve_backend_noted(c, NULL, 0);
 }
 
 /* Auto: factored where the law separates into row and column terms,
@@ -164,6 +195,7 @@ static int resolve_threads(sg_backend backend, int wanted)
 {
     if (backend == SG_BACKEND_REFERENCE)
         return 1;
+    /* CUDA: host threads compute the per-axis terms it uploads. */
     int available = sg_openmp_max_threads();
     return wanted > 0 && sg_openmp_threads_available() ? wanted : available;
 }
@@ -197,7 +229,7 @@ static void tile_shape(uint64_t rows, uint64_t cols, sg_backend backend,
  * plus the merged ones, and the frontier rows. Never the grid itself. */
 static double sweep_bytes(const sg_sweep_config *c)
 {
-    sg_backend backend = resolve_backend(c->backend);
+    sg_backend backend = resolve_backend(c);
     int threads = resolve_threads(backend, c->threads);
     uint64_t span, block;
     tile_shape(c->params.count, c->tokens.count, backend, threads, NULL, &span,
@@ -212,7 +244,11 @@ static double sweep_bytes(const sg_sweep_config *c)
 
 double sg_sweep_estimated_seconds(const sg_sweep_config *c)
 {
-    sg_backend backend = resolve_backend(c->backend);
+    sg_backend backend = resolve_backend(c);
+    if (backend == SG_BACKEND_CUDA)
+        return grid_points(c) / (c->law.form == SG_FORM_MUENNIGHOFF
+                                     ? RATE_CUDA_JOINT
+                                     : RATE_CUDA);
     sg_strategy strategy = resolve_strategy(c->strategy, &c->law);
     int threads = resolve_threads(backend, c->threads);
     if (backend == SG_BACKEND_OPENMP && strategy == SG_STRATEGY_EXACT)
@@ -237,7 +273,7 @@ static sg_status check_time(const sg_sweep_config *c, sg_error *err)
     double need = sg_sweep_estimated_seconds(c);
     if (need <= limit)
         return SG_OK;
-    sg_backend backend = resolve_backend(c->backend);
+    sg_backend backend = resolve_backend(c);
     int threads = resolve_threads(backend, c->threads);
     char points[32], how[96];
     sg_format_sci(points, sizeof points,
@@ -305,6 +341,13 @@ sg_status sg_sweep_config_validate(const sg_sweep_config *c, sg_error *err)
                        "this build has no OpenMP, so it runs one thread "
                        "(asked for %d); rebuild without NO_OMP=1",
                        c->threads);
+    char reason[256];
+    if (c->backend == SG_BACKEND_CUDA &&
+        !sg_cuda_available(reason, sizeof reason))
+        return sg_fail(err, SG_ERR_INPUT,
+                       "backend 'cuda' is unavailable: %s; use --backend "
+                       "openmp or auto",
+                       reason);
     if (c->backend == SG_BACKEND_REFERENCE &&
         (c->strategy == SG_STRATEGY_FACTORED || c->strategy == SG_STRATEGY_EXACT))
         return sg_fail(err, SG_ERR_INPUT,
@@ -664,6 +707,23 @@ static sg_status run_tiles(planned_sweep *ps, sg_backend backend,
     return SG_OK;
 }
 
+/* The GPU takes the whole row window at once; it tiles the grid itself and
+ * checks the cancel flag between its launches. */
+static sg_status run_on_cuda(planned_sweep *ps, uint64_t row_begin,
+                             uint64_t row_end, const sg_control *control,
+                             double t0, sg_bins *bins, sg_sweep_result *out,
+                             sg_error *err)
+{
+    sg_cuda_available(out->backend_note, sizeof out->backend_note);
+    SG_TRY(sg_sweep_on_cuda(&ps->plan, row_begin, row_end, bins,
+                            control ? control->cancel : NULL, err));
+    uint64_t total = (row_end - row_begin) * ps->plan.cols;
+    if (control && control->progress)
+        control->progress(control->progress_context, total, total,
+                          now_seconds() - t0);
+    return SG_OK;
+}
+
 /* ------------------------------------------------------------- results */
 
 double sg_loss_level_value(const sg_levels *levels, uint32_t k)
@@ -796,7 +856,8 @@ sg_status sg_sweep_run_with(const sg_sweep_config *c, const sg_run_options *o,
 
     planned_sweep ps;
     memset(&ps, 0, sizeof ps);
-    sg_backend backend = resolve_backend(c->backend);
+    sg_backend backend =
+        resolve_backend_noted(c, out->backend_note, sizeof out->backend_note);
     sg_strategy strategy = resolve_strategy(c->strategy, &c->law);
     ps.plan.kernel = strategy == SG_STRATEGY_DIRECT ? SG_KERNEL_DIRECT
                      : strategy == SG_STRATEGY_EXACT ? SG_KERNEL_EXACT
@@ -808,8 +869,11 @@ sg_status sg_sweep_run_with(const sg_sweep_config *c, const sg_run_options *o,
     sg_bins bins;
     sg_status st = alloc_bins(&bins, &ps.plan, err);
     if (st == SG_OK) {
-        st = run_tiles(&ps, backend, row_begin, row_end, o->control, t0,
-                       &bins, err);
+        st = backend == SG_BACKEND_CUDA
+                 ? run_on_cuda(&ps, row_begin, row_end, o->control, t0, &bins,
+                               out, err)
+                 : run_tiles(&ps, backend, row_begin, row_end, o->control, t0,
+                             &bins, err);
         if (st == SG_OK)
             st = alloc_result(out, ps.loss_levels.count, ps.flops_levels.count,
                               err);

@@ -281,7 +281,8 @@ sg_status sg_parse_levels(const char *text, sg_levels *out, sg_error *err);
 typedef enum {
     SG_BACKEND_AUTO = 0,      /* the fastest available */
     SG_BACKEND_REFERENCE = 1, /* scalar double precision: the oracle */
-    SG_BACKEND_OPENMP = 2     /* threads + SIMD, double precision */
+    SG_BACKEND_OPENMP = 2,    /* threads + SIMD, double precision */
+    SG_BACKEND_CUDA = 3       /* an NVIDIA GPU, double precision */
 } sg_backend;
 
 typedef enum {
@@ -303,6 +304,15 @@ sg_status sg_strategy_from_name(const char *name, sg_strategy *out,
 /* Whether this build has OpenMP threads (the openmp backend runs on one
  * thread without them). */
 int sg_openmp_threads_available(void);
+/* Whether this build has the CUDA backend (nvcc was found at build time). */
+int sg_cuda_built(void);
+/* Whether a CUDA device can sweep now (compute capability 8.0 or newer);
+ * `reason` (may be NULL) receives the device's name, or why not (no
+ * CUDA in this build, no driver, no device). Asks the driver once. */
+int sg_cuda_available(char *reason, size_t size);
+/* Grids smaller than this go to OpenMP under backend auto even with a GPU:
+ * starting a CUDA context takes longer than sweeping them on the CPU. */
+#define SG_AUTO_CUDA_MIN_POINTS 67108864.0 /* 2^26 */
 
 /* Sweeps estimated to take longer than this are refused up front unless
  * sg_sweep_config.max_seconds allows more. */
@@ -356,6 +366,9 @@ typedef struct {
 
 typedef struct {
     sg_backend backend;   /* the backend that ran (auto resolved) */
+    /* Why auto chose it, e.g. "auto: no CUDA device (...)"; "" otherwise.
+     * For cuda, the device: "NVIDIA H100 ... (compute capability 9.0)". */
+    char backend_note[256];
     sg_strategy strategy; /* the strategy that ran (auto resolved) */
     int threads;
     uint64_t points;
