@@ -161,16 +161,17 @@ static sg_backend resolve_backend_noted(const sg_sweep_config *c, char *note,
         note[0] = '\0';
     if (c->backend != SG_BACKEND_AUTO)
         return c->backend;
+    /* Small grids first: no need to ask the driver (tens of ms). */
+    if (grid_points(c) < SG_AUTO_CUDA_MIN_POINTS) {
+        if (note)
+            snprintf(note, size, "auto: openmp for a grid under 2^26 points "
+                     "(quicker than starting a GPU)");
+        return SG_BACKEND_OPENMP;
+    }
     char reason[200];
     if (!sg_cuda_available(reason, sizeof reason)) {
         if (note)
             snprintf(note, size, "auto: no CUDA device (%s)", reason);
-        return SG_BACKEND_OPENMP;
-    }
-    if (grid_points(c) < SG_AUTO_CUDA_MIN_POINTS) {
-        if (note)
-            snprintf(note, size, "auto: a grid under 2^26 points sweeps "
-                     "faster here than a CUDA context starts");
         return SG_BACKEND_OPENMP;
     }
     return SG_BACKEND_CUDA;

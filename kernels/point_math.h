@@ -23,6 +23,10 @@
 #define SG_HD static inline
 #endif
 
+/* exp, log and pow in plain IEEE arithmetic: the same bits on every
+ * backend and every libm (sg_math.h says why). */
+#include "sg_math.h"
+
 /* Law forms; the values match sg_form in scalegrid.h. */
 #define SG_PM_FORM_CHINCHILLA 0
 #define SG_PM_FORM_KAPLAN 1
@@ -52,21 +56,21 @@ typedef struct {
 SG_HD double sg_row_term(const sg_point_law *law, double params)
 {
     if (law->form == SG_PM_FORM_KAPLAN)
-        return pow(law->Nc / params, law->p);
-    return law->E + law->A * pow(params, -law->alpha);
+        return sg_pow(law->Nc / params, law->p);
+    return law->E + law->A * sg_pow(params, -law->alpha);
 }
 
 SG_HD double sg_col_term(const sg_point_law *law, double tokens)
 {
     if (law->form == SG_PM_FORM_KAPLAN)
         return law->Dc / tokens;
-    return law->B * pow(tokens, -law->beta);
+    return law->B * sg_pow(tokens, -law->beta);
 }
 
 SG_HD double sg_combine_terms(const sg_point_law *law, double row, double col)
 {
     if (law->form == SG_PM_FORM_KAPLAN)
-        return pow(row + col, law->aD);
+        return sg_pow(row + col, law->aD);
     return row + col;
 }
 
@@ -90,15 +94,17 @@ SG_HD void sg_muennighoff_effective(const sg_point_law *law, double params,
                                     double tokens, double *eff_params,
                                     double *eff_tokens)
 {
-    double unique = fmin(law->unique_tokens, tokens);
+    /* a < b ? a : b rather than fmin: the same for the positive, finite
+     * values here, and a loop the compiler vectorises */
+    double unique = law->unique_tokens < tokens ? law->unique_tokens : tokens;
     double repeats = tokens / unique - 1.0;
     *eff_tokens =
-        unique + unique * law->rd_star * (1.0 - exp(-repeats / law->rd_star));
-    double base = fmin(params,
-                       pow(unique * law->G, law->d_to_n_exponent) * law->G);
+        unique + unique * law->rd_star * (1.0 - sg_exp(-repeats / law->rd_star));
+    double cap = sg_pow(unique * law->G, law->d_to_n_exponent) * law->G;
+    double base = params < cap ? params : cap;
     double excess = params / base - 1.0;
     *eff_params =
-        base + base * law->rn_star * (1.0 - exp(-excess / law->rn_star));
+        base + base * law->rn_star * (1.0 - sg_exp(-excess / law->rn_star));
 }
 
 SG_HD double sg_joint_loss(const sg_point_law *law, double params,
@@ -106,8 +112,8 @@ SG_HD double sg_joint_loss(const sg_point_law *law, double params,
 {
     double eff_params, eff_tokens;
     sg_muennighoff_effective(law, params, tokens, &eff_params, &eff_tokens);
-    return law->E + law->A * pow(eff_params, -law->alpha) +
-           law->B * pow(eff_tokens, -law->beta);
+    return law->E + law->A * sg_pow(eff_params, -law->alpha) +
+           law->B * sg_pow(eff_tokens, -law->beta);
 }
 
 SG_HD double sg_point_loss(const sg_point_law *law, double params,
@@ -150,8 +156,9 @@ SG_HD double sg_point_flops_per_token(const sg_point_cost *cost,
                                       double params)
 {
     if (cost->kind == SG_PM_FLOPS_DEEPSEEK)
-        return params * (6.0 + cost->seq_len /
-                                   cbrt(cost->aspect_ratio * params / 12.0));
+        return params *
+               (6.0 + cost->seq_len /
+                          sg_pow(cost->aspect_ratio * params / 12.0, 1.0 / 3.0));
     return 6.0 * params;
 }
 
@@ -189,7 +196,7 @@ SG_HD double sg_axis_point(double lo, double hi, uint64_t count, double ln_lo,
         return lo;
     if (index + 1 == count)
         return hi;
-    return exp(sg_axis_log(ln_lo, step, index));
+    return sg_exp(sg_axis_log(ln_lo, step, index));
 }
 
 /*
@@ -251,7 +258,7 @@ SG_HD double sg_cost_band_row(const sg_point_cost *cost, double ln_flops_top,
 {
     if (cost->plain)
         return sg_flops_band_row(ln_flops_top, inv_width, ln_params);
-    return (ln_flops_top - log(per_token)) * inv_width;
+    return (ln_flops_top - sg_log(per_token)) * inv_width;
 }
 
 SG_HD double sg_cost_band_col(const sg_point_cost *cost, double inv_width,
@@ -259,7 +266,7 @@ SG_HD double sg_cost_band_col(const sg_point_cost *cost, double inv_width,
 {
     if (cost->plain)
         return sg_flops_band_col(inv_width, ln_tokens);
-    return log(cost_tokens) * inv_width;
+    return sg_log(cost_tokens) * inv_width;
 }
 
 SG_HD double sg_flops_band_coord(double row_part, double col_part)

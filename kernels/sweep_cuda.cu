@@ -20,12 +20,12 @@
  * conversions of the uploaded doubles (nvcc --fmad=false: no fused
  * multiply-add), so they round exactly as the reference does. N_i, D_j,
  * the law's terms and the cost's parts (FLOPs per token m(N), cost tokens
- * D + T/3, the compute-band parts: a cbrt or a log for costs other than
- * plain 6 N D) come from the host's libm through point_math.h, like the
- * reference's, because CUDA's exp/pow are not bit-identical to glibc's (see
- * sweep_cuda.h). The direct strategy, the Kaplan combine and the joint
- * (Muennighoff) loss evaluate exp/pow per point on the device, as their
- * definition requires.
+ * D + T/3, the compute-band parts) come from the host through
+ * point_math.h, like the reference's. The direct strategy, the Kaplan
+ * combine and the joint (Muennighoff) loss evaluate exp/pow per point on
+ * the device, as their definition requires, with point_math.h's own
+ * sg_exp/sg_pow (kernels/sg_math.h: the same bits as on the host), never
+ * CUDA's (see sweep_cuda.h).
  *
  * Reduction (never stores the grid; CUB-style transform-reduce):
  *  - iso-loss: along a row the cost m(N_i) (D_j + T/3) never decreases
@@ -371,7 +371,7 @@ __device__ void iso_loss_crossings(const sweep_args &A, const bin_view &bins,
 /* How the pointwise path gets a point's loss. */
 enum law_eval {
     EVAL_FACTORED, /* the uploaded row and column terms, combined */
-    EVAL_DIRECT,   /* the terms per point with the device's pow */
+    EVAL_DIRECT,   /* the terms per point, sg_pow on the device */
     EVAL_JOINT     /* a law that does not separate, whole per point */
 };
 

@@ -7,28 +7,21 @@
  * starts on machines without a driver or GPU; sg_cuda_device_count then
  * says why there is nothing to use.
  *
- * Exactness. Everything transcendental that depends on one axis only (N_i
- * and D_j from sg_axis_point, the law's row and column terms, the cost's
- * FLOPs per token m(N_i) and cost tokens D_j + T/3, the compute-band
- * parts) is evaluated ONCE per row and column on the host, with
- * point_math.h and the host's libm, exactly as the reference evaluates it,
- * and uploaded: O(rows + cols) doubles per tile. The device does not call
- * exp, pow, cbrt or log for them, because CUDA's (documented maximum errors
- * of 1 to 2 ulp) and glibc's are different approximations that disagree in
- * the last bit for some inputs, and a last-bit change in N_i reorders the
- * costs of grid points on one anti-diagonal (equal log steps in N and D
- * make 6 N_i D_j equal up to rounding), which changes iso-loss winners.
- * Per point the device uses only +, -, *, comparisons and floor, which
- * round identically on both sides with nvcc --fmad=false.
- *
- * Only what must be evaluated per point uses the device's libm: the direct
- * strategy (the law's terms), the Kaplan form's combine and a law that does
- * not separate (Muennighoff's, whole). There a selected point can differ
- * from the reference's if two candidates' losses lie within a few ulps of
- * each other or a loss-band coordinate within a few ulps of a band edge;
- * such near-ties are rare on real grids but not impossible. The keys in
- * the returned bins are recomputed on the host from the selected indices,
- * so they are the reference's bits whenever the indices agree.
+ * Exactness. Everything that depends on one axis only (N_i and D_j from
+ * sg_axis_point, the law's row and column terms, the cost's FLOPs per
+ * token m(N_i) and cost tokens D_j + T/3, the compute-band parts) is
+ * evaluated ONCE per row and column on the host, with point_math.h, exactly
+ * as the reference evaluates it, and uploaded: O(rows + cols) doubles per
+ * tile. What must be evaluated per point (the direct strategy's terms, the
+ * Kaplan form's combine, Muennighoff's whole law) uses point_math.h's own
+ * sg_exp/sg_log/sg_pow (kernels/sg_math.h), built from +, -, *, /, floor
+ * and bit moves only, never CUDA's exp or pow: those and any libm's are
+ * different approximations that disagree in the last bit, and a last-bit
+ * change reorders the costs of grid points on one anti-diagonal (equal log
+ * steps in N and D make 6 N_i D_j equal up to rounding). With nvcc
+ * --fmad=false every operation rounds as on the host, so every path selects
+ * the reference's points, bit for bit. The keys in the returned bins are
+ * recomputed on the host from the selected indices.
  *
  * Thread safety: every call owns what it allocates (device memory, a
  * stream); nothing is shared between calls. A call makes device 0 current

@@ -399,45 +399,97 @@ static int factored_additive(const sg_plan *p)
            p->law.form == SG_PM_FORM_CHINCHILLA;
 }
 
+/*
+ * Losses and negated loss-band coordinates of a row tile, point by point,
+ * for the paths that do not use the factored shortcut. One loop per law
+ * form and strategy, with the choice made outside it: a loop body without
+ * branches is one the compiler vectorises, sg_math.h's exp, log and pow
+ * included. Each body is the reference's arithmetic, operation for
+ * operation (point_math.h), so the bits are the reference's.
+ */
+
+/* The row's N as a value of the loop: params + 0 D is params exactly (D
+ * is finite and positive), but the compiler may not know that, so it
+ * evaluates the row term's pow at every point, as the direct strategy
+ * promises, instead of hoisting half of it and giving up on vectorising
+ * the loop (GCC 12 does). */
+static inline double per_point(double params, double tokens)
+{
+    return params + 0.0 * tokens;
+}
+
+/* Chinchilla form, direct: E + A N^-alpha and B D^-beta at every point. */
+static void fill_tile_chinchilla_direct(worker *w, double params,
+                                        const double *tokens, uint64_t n)
+{
+    const sg_plan *p = w->p;
+    const sg_point_law law = p->law;
+    const double top = p->loss_top, inv = p->loss_inv_width;
+    double *restrict losses = w->losses, *restrict neg = w->neg_coords;
+    for (uint64_t t = 0; t < n; t++) {
+        double r = law.E + law.A * sg_pow(per_point(params, tokens[t]),
+                                          -law.alpha);
+        double c = law.B * sg_pow(tokens[t], -law.beta);
+        losses[t] = r + c;
+        neg[t] = -(sg_loss_band_row(top, inv, r) - sg_loss_band_col(inv, c));
+    }
+}
+
+/* Kaplan form: (row + col)^aD per point, the terms precomputed (factored)
+ * or evaluated at every point (direct). */
+static void fill_tile_kaplan(worker *w, double params, double row_term,
+                             const double *col_term, const double *tokens,
+                             uint64_t n)
+{
+    const sg_plan *p = w->p;
+    const sg_point_law law = p->law;
+    const double top = p->loss_top, inv = p->loss_inv_width;
+    double *restrict losses = w->losses, *restrict neg = w->neg_coords;
+    if (p->kernel == SG_KERNEL_DIRECT) {
+        for (uint64_t t = 0; t < n; t++) {
+            double row = sg_pow(law.Nc / per_point(params, tokens[t]),
+                                law.p);
+            double loss = sg_pow(row + law.Dc / tokens[t], law.aD);
+            losses[t] = loss;
+            neg[t] = -((top - loss) * inv);
+        }
+        return;
+    }
+    for (uint64_t t = 0; t < n; t++) {
+        double loss = sg_pow(row_term + col_term[t], law.aD);
+        losses[t] = loss;
+        neg[t] = -((top - loss) * inv);
+    }
+}
+
 /* A law that does not separate (direct only): the whole law per point. */
 static void fill_tile_joint(worker *w, double params, const double *tokens,
                             uint64_t n)
 {
     const sg_plan *p = w->p;
+    const sg_point_law law = p->law;
+    const double top = p->loss_top, inv = p->loss_inv_width;
+    double *restrict losses = w->losses, *restrict neg = w->neg_coords;
     for (uint64_t t = 0; t < n; t++) {
-        double loss = sg_joint_loss(&p->law, params, tokens[t]);
-        w->losses[t] = loss;
-        w->neg_coords[t] = -sg_loss_band_coord(&p->law, p->loss_top,
-                                               p->loss_inv_width, 0.0, 0.0,
-                                               loss);
+        double loss = sg_joint_loss(&law, params, tokens[t]);
+        losses[t] = loss;
+        neg[t] = -((top - loss) * inv);
     }
 }
 
-/* Losses and negated band coordinates of a row tile, point by point: the
- * whole law with its transcendentals (direct), or the combined terms. */
 static void fill_tile(worker *w, uint64_t row, uint64_t col0, uint64_t n)
 {
     const sg_plan *p = w->p;
-    const sg_point_law *law = &p->law;
-    const double row_term = p->row_term[row - p->row_base];
     const double params = p->params[row - p->row_base];
+    const double row_term = p->row_term[row - p->row_base];
     const double *col_term = p->col_term + (col0 - p->col_base);
     const double *tokens = p->tokens + (col0 - p->col_base);
-    if (!sg_law_separable(law)) {
+    if (!sg_law_separable(&p->law))
         fill_tile_joint(w, params, tokens, n);
-        return;
-    }
-    for (uint64_t t = 0; t < n; t++) {
-        double r = row_term, c = col_term[t];
-        if (p->kernel == SG_KERNEL_DIRECT) {
-            r = sg_row_term(law, params);
-            c = sg_col_term(law, tokens[t]);
-        }
-        double loss = sg_combine_terms(law, r, c);
-        w->losses[t] = loss;
-        w->neg_coords[t] = -sg_loss_band_coord(law, p->loss_top,
-                                               p->loss_inv_width, r, c, loss);
-    }
+    else if (p->law.form == SG_PM_FORM_KAPLAN)
+        fill_tile_kaplan(w, params, row_term, col_term, tokens, n);
+    else /* Chinchilla form: factored takes the additive path instead */
+        fill_tile_chinchilla_direct(w, params, tokens, n);
 }
 
 static void sweep_row_tile(worker *w, uint64_t row, uint64_t col0,

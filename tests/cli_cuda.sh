@@ -40,11 +40,16 @@ if [ "$rc" -ne 0 ]; then
     check "... with one line on stderr" test "$(wc -l <"$T/probe.err")" -eq 1
     check "... that says why" grep -q "backend 'cuda' is unavailable: " "$T/probe.err"
     check "... and writes nothing" test ! -e "$T/probe"
-    "$SCALEGRID" sweep "${small[@]}" --out "$T/auto" >"$T/auto.out"
+    # 2^26 points: large enough for auto to ask for a GPU (exact: quick).
+    "$SCALEGRID" sweep --params 1e7:1e13:8192 --tokens 1e8:1e14:8192 --strategy exact \
+        --no-plot --out "$T/auto" >"$T/auto.out"
     check "auto falls back to openmp" grep -q "backend  openmp" "$T/auto.out"
     check "auto says why" grep -q "auto: no CUDA device" "$T/auto.out"
     check "sweep.json records why" bash -c \
         "'$JSONQ' .backend_note <'$T/auto/sweep.json' | grep -q 'no CUDA device'"
+    "$SCALEGRID" sweep "${small[@]}" --out "$T/small" >"$T/small.out"
+    check "auto keeps small grids on openmp, saying so" \
+        grep -q "auto: openmp for a grid under 2^26 points" "$T/small.out"
     echo "cuda: no GPU here ($(cat "$T/probe.err")); $passed passed, $failed failed"
     [ "$failed" -eq 0 ]
     exit
