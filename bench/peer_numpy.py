@@ -20,6 +20,7 @@ import argparse
 import json
 import math
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -31,22 +32,83 @@ BAND_EDGE_SLACK = 1e-6  # host/sweep.c
 LN6 = 1.791759469228055  # kernels/point_math.h
 
 
+# kernels/sg_math.h, operation for operation in Python floats (IEEE
+# doubles): scalegrid's per-point exp, log and pow are its own, not the C
+# library's, so the peer computes the 1-D axes and terms with the same
+# arithmetic to select the same points. Only O(rows + cols) values: the
+# grid itself, where the time goes, is all numpy.
+LN2_HI, LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10
+INV_LN2, EXP_MAGIC = 1.44269504088896338700e+00, 4503599627371519.0
+
+
+def bits_of(x):
+    return struct.unpack("<Q", struct.pack("<d", x))[0]
+
+
+def double_of(u):
+    return struct.unpack("<d", struct.pack("<Q", u & (2**64 - 1)))[0]
+
+
+def pow2i(k):
+    return double_of(bits_of(k + EXP_MAGIC) << 52)
+
+
+def sg_exp(x):
+    P1, P2 = 1.66666666666666019037e-01, -2.77777777770155933842e-03
+    P3, P4 = 6.61375632143793436117e-05, -1.65339022054652515390e-06
+    P5 = 4.13813679705723846039e-08
+    xc = -1100.0 if x < -1100.0 else 1100.0 if x > 1100.0 else x
+    k = float(math.floor(xc * INV_LN2 + 0.5))
+    hi = xc - k * LN2_HI
+    lo = k * LN2_LO
+    r = hi - lo
+    t = r * r
+    c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))))
+    y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi)
+    k1 = float(math.floor(k * 0.5))
+    return y * pow2i(k1) * pow2i(k - k1)
+
+
+def sg_log(x):
+    Lg = (6.666666666666735130e-01, 3.999999999940941908e-01,
+          2.857142874366239149e-01, 2.222219843214978396e-01,
+          1.818357216161805012e-01, 1.531383769920937332e-01,
+          1.479819860511658591e-01)
+    subnormal = x < 2.2250738585072014e-308
+    xs = x * 18014398509481984.0 if subnormal else x
+    b = bits_of(xs)
+    k = (double_of((b >> 52) | 0x4330000000000000) - 4503599627370496.0
+         - 1023.0 - (54.0 if subnormal else 0.0))
+    m = double_of((b & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000)
+    if m > 1.4142135623730951:
+        m, k = m * 0.5, k + 1.0
+    f = m - 1.0
+    s = f / (2.0 + f)
+    z = s * s
+    w = z * z
+    t1 = w * (Lg[1] + w * (Lg[3] + w * Lg[5]))
+    t2 = z * (Lg[0] + w * (Lg[2] + w * (Lg[4] + w * Lg[6])))
+    R = t2 + t1
+    hfsq = 0.5 * f * f
+    return k * LN2_HI - ((hfsq - (s * (hfsq + R) + k * LN2_LO)) - f)
+
+
+def sg_pow(x, y):
+    return sg_exp(y * sg_log(x))
+
+
 def axis(lo, hi, count):
-    """Log-spaced axis exactly as sg_axis_point computes it. The 1-D axes
-    and terms use Python's math (the C library's exp and pow, as scalegrid
-    does): numpy's own vectorised exp and power round differently in the
-    last bit, and the peer must select the same points. The grid itself,
-    where the time goes, is all numpy."""
+    """Log-spaced axis exactly as sg_axis_point computes it."""
     ln_lo = math.log(lo)
     step = (math.log(hi) - ln_lo) / (count - 1)
     logs = ln_lo + np.arange(count, dtype=np.float64) * step
-    values = np.array([math.exp(x) for x in logs])
+    values = np.array([sg_exp(float(x)) for x in logs])
     values[0], values[-1] = lo, hi
     return values, logs
 
 
 def power(values, exponent):
-    return np.array([math.pow(x, exponent) for x in values])
+    return np.array([sg_pow(float(x), exponent) for x in values])
 
 
 def band_of(s, count):
