@@ -155,6 +155,22 @@ int cli_print_json(cJSON *doc)
     return 0;
 }
 
+int cli_plan_option(int c, const char *value, cli_law_options *law,
+                    cli_count_options *count, cli_cost_options *cost)
+{
+    switch (c) {
+    case 'u': law->unique_tokens = value; return 1;
+    case 'I': count->inference_tokens = value; return 1;
+    case 'M': count->per_token = value; return 1;
+    case 'Q': count->seq_len = value; return 1;
+    case 'R': count->aspect_ratio = value; return 1;
+    case 'G': cost->gpu_flops = value; return 1;
+    case 'U': cost->mfu = value; return 1;
+    case '$': cost->price = value; return 1;
+    default: return 0;
+    }
+}
+
 int cli_flop_count(const char *command, const cli_count_options *o,
                    sg_flop_count *count)
 {

@@ -95,6 +95,21 @@ typedef struct {
 int cli_flop_count(const char *command, const cli_count_options *o,
                    sg_flop_count *count);
 
+/* The planning options eval, optimal and sweep share, as entries of a
+ * getopt_long table, and their handler: 1 when `c` was one of them (its
+ * value stored), 0 otherwise. */
+#define CLI_PLAN_OPTIONS                                              \
+    {"unique-tokens", required_argument, NULL, 'u'},                 \
+        {"inference-tokens", required_argument, NULL, 'I'},          \
+        {"flops-per-token", required_argument, NULL, 'M'},           \
+        {"seq-len", required_argument, NULL, 'Q'},                   \
+        {"aspect-ratio", required_argument, NULL, 'R'},              \
+        {"gpu-flops", required_argument, NULL, 'G'},                 \
+        {"mfu", required_argument, NULL, 'U'},                       \
+        {"price", required_argument, NULL, '$'}
+int cli_plan_option(int c, const char *value, cli_law_options *law,
+                    cli_count_options *count, cli_cost_options *cost);
+
 /* Parses the cost options into *cost (zeros when none was given); prints
  * and returns 2 on bad input. */
 int cli_cost_model(const char *command, const cli_cost_options *o,

@@ -78,16 +78,9 @@ static int parse_eval(int argc, char **argv, eval_options *o)
         {"flops", required_argument, NULL, 'C'},
         {"batch", required_argument, NULL, 'B'},
         {"json", no_argument, NULL, 'j'},
-        {"gpu-flops", required_argument, NULL, 'G'},
-        {"mfu", required_argument, NULL, 'U'},
-        {"price", required_argument, NULL, 'P'},
-        {"unique-tokens", required_argument, NULL, 'u'},
-        {"inference-tokens", required_argument, NULL, 'I'},
-        {"flops-per-token", required_argument, NULL, 'M'},
-        {"seq-len", required_argument, NULL, 'Q'},
-        {"aspect-ratio", required_argument, NULL, 'R'},
         {"layers", required_argument, NULL, 'y'},
         {"d-model", required_argument, NULL, 'w'},
+        CLI_PLAN_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
@@ -103,18 +96,13 @@ static int parse_eval(int argc, char **argv, eval_options *o)
         case 'C': o->flops = optarg; break;
         case 'B': o->batch = optarg; break;
         case 'j': o->json = 1; break;
-        case 'G': o->cost.gpu_flops = optarg; break;
-        case 'U': o->cost.mfu = optarg; break;
-        case 'P': o->cost.price = optarg; break;
-        case 'u': o->law.unique_tokens = optarg; break;
-        case 'I': o->count.inference_tokens = optarg; break;
-        case 'M': o->count.per_token = optarg; break;
-        case 'Q': o->count.seq_len = optarg; break;
-        case 'R': o->count.aspect_ratio = optarg; break;
         case 'y': o->layers = optarg; break;
         case 'w': o->d_model = optarg; break;
         case 'h': fputs(eval_help, stdout); return -1;
-        default: return SG_ERR_INPUT;
+        default:
+            if (cli_plan_option(c, optarg, &o->law, &o->count, &o->cost))
+                break;
+            return SG_ERR_INPUT;
         }
     }
     if (optind < argc)

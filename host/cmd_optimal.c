@@ -86,14 +86,7 @@ static int parse_optimal(int argc, char **argv, optimal_options *o)
         {"method", required_argument, NULL, 'm'},
         {"json", no_argument, NULL, 'j'},
         {"allocation", no_argument, NULL, 'a'},
-        {"gpu-flops", required_argument, NULL, 'G'},
-        {"mfu", required_argument, NULL, 'U'},
-        {"price", required_argument, NULL, 'P'},
-        {"unique-tokens", required_argument, NULL, 'u'},
-        {"inference-tokens", required_argument, NULL, 'I'},
-        {"flops-per-token", required_argument, NULL, 'M'},
-        {"seq-len", required_argument, NULL, 'Q'},
-        {"aspect-ratio", required_argument, NULL, 'R'},
+        CLI_PLAN_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
@@ -109,16 +102,11 @@ static int parse_optimal(int argc, char **argv, optimal_options *o)
         case 'm': o->method = optarg; break;
         case 'j': o->json = 1; break;
         case 'a': o->allocation = 1; break;
-        case 'G': o->cost.gpu_flops = optarg; break;
-        case 'U': o->cost.mfu = optarg; break;
-        case 'P': o->cost.price = optarg; break;
-        case 'u': o->law.unique_tokens = optarg; break;
-        case 'I': o->count.inference_tokens = optarg; break;
-        case 'M': o->count.per_token = optarg; break;
-        case 'Q': o->count.seq_len = optarg; break;
-        case 'R': o->count.aspect_ratio = optarg; break;
         case 'h': fputs(optimal_help, stdout); return -1;
-        default: return SG_ERR_INPUT;
+        default:
+            if (cli_plan_option(c, optarg, &o->law, &o->count, &o->cost))
+                break;
+            return SG_ERR_INPUT;
         }
     }
     if (optind < argc)

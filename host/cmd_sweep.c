@@ -115,14 +115,7 @@ static int parse_sweep(int argc, char **argv, sweep_options *o)
         {"plot", no_argument, NULL, 'p'},
         {"no-plot", no_argument, NULL, 'P'},
         {"plot-format", required_argument, NULL, 'F'},
-        {"unique-tokens", required_argument, NULL, 'u'},
-        {"inference-tokens", required_argument, NULL, 'I'},
-        {"flops-per-token", required_argument, NULL, 'M'},
-        {"seq-len", required_argument, NULL, 'Q'},
-        {"aspect-ratio", required_argument, NULL, 'R'},
-        {"gpu-flops", required_argument, NULL, 'G'},
-        {"mfu", required_argument, NULL, 'U'},
-        {"price", required_argument, NULL, '$'},
+        CLI_PLAN_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
@@ -148,16 +141,11 @@ static int parse_sweep(int argc, char **argv, sweep_options *o)
         case 'p': o->plot = 1; break;
         case 'P': o->plot = 0; break;
         case 'F': o->plot_format = optarg; break;
-        case 'u': o->law.unique_tokens = optarg; break;
-        case 'I': o->count.inference_tokens = optarg; break;
-        case 'M': o->count.per_token = optarg; break;
-        case 'Q': o->count.seq_len = optarg; break;
-        case 'R': o->count.aspect_ratio = optarg; break;
-        case 'G': o->cost.gpu_flops = optarg; break;
-        case 'U': o->cost.mfu = optarg; break;
-        case '$': o->cost.price = optarg; break;
         case 'h': fputs(sweep_help, stdout); return -1;
-        default: return SG_ERR_INPUT;
+        default:
+            if (cli_plan_option(c, optarg, &o->law, &o->count, &o->cost))
+                break;
+            return SG_ERR_INPUT;
         }
     }
     if (optind < argc)

@@ -1,19 +1,7 @@
 #!/usr/bin/env bash
 # Every bad input in bad_inputs.tsv gets its exit code, exactly one line on
 # stderr containing the expected text, nothing on stdout, and no output file.
-set -u
-here=$(cd "$(dirname "$0")" && pwd)
-SCALEGRID=${SCALEGRID:-$here/../scalegrid}
-SCALEGRID=$(cd "$(dirname "$SCALEGRID")" && pwd)/$(basename "$SCALEGRID")
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-
-# Under SG_TEST_WRAPPER (valgrind), every run of scalegrid goes through it.
-if [ -n "${SG_TEST_WRAPPER:-}" ]; then
-    printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$SG_TEST_WRAPPER" "$SCALEGRID" >"$T/scalegrid-wrapped"
-    chmod +x "$T/scalegrid-wrapped"
-    SCALEGRID="$T/scalegrid-wrapped"
-fi
+. "$(dirname "$0")/lib_cli.sh"
 
 printf '{\n  "law": "chinchilla",\n' >"$T/malformed.json"
 printf '{"lwa": "chinchilla"}\n' >"$T/unknown_key.json"
@@ -33,8 +21,6 @@ printf '{"cost_model": {"mfu": 0.5}}\n' >"$T/no_gpu_flops.json"
 printf '{"law": "chinchilla", "unique_tokens": 1e10}\n' >"$T/u_chinchilla.json"
 printf '{"law": "muennighoff"}\n' >"$T/no_u.json"
 
-passed=0
-failed=0
 while IFS=$'\t' read -r code message args; do
     case "$code" in '#'* | '') continue ;; esac
     rm -rf "$T/out"

@@ -4,30 +4,7 @@
 # says so. With one: the cuda backend writes byte-identical files to the
 # openmp backend's (--reproducible) for every strategy, law form and FLOP
 # count, and auto picks it for large grids.
-set -u
-here=$(cd "$(dirname "$0")" && pwd)
-SCALEGRID=${SCALEGRID:-$here/../scalegrid}
-SCALEGRID=$(cd "$(dirname "$SCALEGRID")" && pwd)/$(basename "$SCALEGRID")
-JSONQ=${JSONQ:-$here/../build/tests/jsonq}
-JSONQ=$(cd "$(dirname "$JSONQ")" && pwd)/$(basename "$JSONQ")
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-
-if [ -n "${SG_TEST_WRAPPER:-}" ]; then
-    printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$SG_TEST_WRAPPER" "$SCALEGRID" >"$T/scalegrid-wrapped"
-    chmod +x "$T/scalegrid-wrapped"
-    SCALEGRID="$T/scalegrid-wrapped"
-fi
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-check() {
-    local name=$1
-    shift
-    if "$@"; then pass; else fail "$name"; fi
-}
+. "$(dirname "$0")/lib_cli.sh"
 
 small=(--params 1e7:1e13:700 --tokens 1e8:1e14:900 --loss-levels 300 --flops-levels 120)
 "$SCALEGRID" sweep "${small[@]}" --backend cuda --out "$T/probe" --quiet \
@@ -91,5 +68,4 @@ check "auto picks cuda for a large grid" grep -q "backend  cuda" "$T/auto.out"
 check "the summary names the device" bash -c \
     "grep -A1 'backend  cuda' '$T/auto.out' | grep -q 'compute capability'"
 
-echo "cuda: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish cuda

@@ -2,27 +2,7 @@
 # Interrupting a running sweep stops it promptly, with one line, exit code
 # 128 + signal and no output file; --reproducible runs are byte-identical
 # across thread counts and backends.
-set -u
-here=$(cd "$(dirname "$0")" && pwd)
-SCALEGRID=${SCALEGRID:-$here/../scalegrid}
-SCALEGRID=$(cd "$(dirname "$SCALEGRID")" && pwd)/$(basename "$SCALEGRID")
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-
-# Under SG_TEST_WRAPPER (valgrind), every run of scalegrid goes through it.
-if [ -n "${SG_TEST_WRAPPER:-}" ]; then
-    printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$SG_TEST_WRAPPER" "$SCALEGRID" >"$T/scalegrid-wrapped"
-    chmod +x "$T/scalegrid-wrapped"
-    SCALEGRID="$T/scalegrid-wrapped"
-fi
-
-passed=0
-failed=0
-check() {
-    local name=$1
-    shift
-    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name"; fi
-}
+. "$(dirname "$0")/lib_cli.sh"
 
 # A sweep of several seconds (the reference backend on 6.7e7 points),
 # signalled half a second in (longer under valgrind, which also slows the
@@ -75,5 +55,4 @@ check "without --reproducible sweep.json records the run" \
     bash -c "'$SCALEGRID' sweep ${grid[*]:0:8} --quiet --out '$T/plain' && grep -q '\"seconds\"' '$T/plain/sweep.json'"
 check "with --reproducible it does not" bash -c "! grep -q '\"seconds\"' '$T/r0/sweep.json'"
 
-echo "reliability: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish reliability

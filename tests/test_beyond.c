@@ -7,20 +7,8 @@
 
 static sg_law muennighoff(double unique_tokens)
 {
-    sg_law law;
-    sg_error err;
-    if (sg_law_preset("muennighoff", &law, &err) != SG_OK)
-        fail_msg("%s", err.message);
+    sg_law law = preset("muennighoff");
     law.unique_tokens = unique_tokens;
-    return law;
-}
-
-static sg_law preset(const char *name)
-{
-    sg_law law;
-    sg_error err;
-    if (sg_law_preset(name, &law, &err) != SG_OK)
-        fail_msg("%s", err.message);
     return law;
 }
 

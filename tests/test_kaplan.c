@@ -10,15 +10,6 @@
 /* The double functions evaluate one pow() or two: a few ulps. */
 #define EXACT_RTOL 1e-14
 
-static sg_law preset(const char *name)
-{
-    sg_law law;
-    sg_error err;
-    if (sg_law_preset(name, &law, &err) != SG_OK)
-        fail_msg("%s", err.message);
-    return law;
-}
-
 static sg_kaplan_allocation allocation(double min_flops)
 {
     sg_kaplan_allocation a;

@@ -6,15 +6,6 @@
 
 #define ORACLE_RTOL 1e-5
 
-static sg_law preset(const char *name)
-{
-    sg_law law;
-    sg_error err;
-    if (sg_law_preset(name, &law, &err) != SG_OK)
-        fail_msg("%s", err.message);
-    return law;
-}
-
 static void pf_day_is_8_64e19_flops(void **state)
 {
     (void)state;

@@ -86,4 +86,14 @@ static inline sg_law test_preset_at(size_t i)
     return law;
 }
 
+/* A preset by name; fails the test if there is none. */
+static inline sg_law preset(const char *name)
+{
+    sg_law law;
+    sg_error err;
+    if (sg_law_preset(name, &law, &err) != SG_OK)
+        fail_msg("%s", err.message);
+    return law;
+}
+
 #endif /* SG_TEST_UTIL_H */
