@@ -128,7 +128,7 @@ endif
 LIB_SRC := host/law.c host/cost.c host/error.c host/parse.c host/optimal.c host/sweep.c \
            host/config.c host/output.c host/format.c host/plot.c host/contour.c \
            host/fit.c host/runs_csv.c host/bench.c host/kaplan_batch.c \
-           host/cuda_backend.c \
+           host/cuda_backend.c host/staged.c \
            kernels/bins.c kernels/sweep_reference.c kernels/sweep_openmp.c \
            kernels/sweep_exact.c
 CLI_SRC := host/main.c host/cli.c host/progress.c host/cmd_laws.c \

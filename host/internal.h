@@ -7,6 +7,9 @@
 #include "scalegrid.h"
 #include "../kernels/sweep_kernels.h"
 
+#include <limits.h>
+#include <stdio.h>
+
 #include <stdarg.h>
 
 #if defined(__GNUC__)
@@ -50,6 +53,22 @@ sg_status sg_law_validate_constants(const sg_law *law, sg_error *err);
 sg_status sg_sweep_on_cuda(const sg_plan *plan, uint64_t row_begin,
                            uint64_t row_end, sg_bins *bins,
                            const volatile sig_atomic_t *cancel, sg_error *err);
+
+/* Staged output files (host/staged.c): written under a temporary name,
+ * renamed into place only when a whole set was written. */
+typedef struct {
+    char final_path[PATH_MAX];
+    char temp_path[PATH_MAX];
+    int staged;
+} sg_staged_file;
+sg_status sg_stage_open(sg_staged_file *s, const char *dir, const char *name,
+                        FILE **out, sg_error *err);
+/* Flushes and closes; any write error anywhere in the file shows here. */
+sg_status sg_stage_close(sg_staged_file *s, FILE *f, sg_error *err);
+void sg_staged_discard(sg_staged_file *files, size_t count);
+/* Renames every file into place; on a failure discards the rest. */
+sg_status sg_staged_commit(sg_staged_file *files, size_t count,
+                           sg_error *err);
 
 /* A FLOP count reduced to the per-point math's terms (host/cost.c). */
 sg_point_cost sg_point_cost_of_count(const sg_flop_count *count);

@@ -440,79 +440,7 @@ static void write_frontier_csv(FILE *f, const char *header,
     }
 }
 
-/* ------------------------------------------------------- staged writing */
-
-typedef struct {
-    char final_path[PATH_MAX];
-    char temp_path[PATH_MAX];
-    int staged;
-} staged_file;
-
-static sg_status stage_open(staged_file *s, const char *dir, const char *name,
-                            FILE **out, sg_error *err)
-{
-    if (snprintf(s->final_path, sizeof s->final_path, "%s/%s", dir, name) >=
-            (int)sizeof s->final_path ||
-        snprintf(s->temp_path, sizeof s->temp_path, "%s/.%s.XXXXXX", dir,
-                 name) >= (int)sizeof s->temp_path)
-        return sg_fail(err, SG_ERR_INPUT, "output path '%s/%s' is too long",
-                       dir, name);
-    int fd = mkstemp(s->temp_path);
-    if (fd < 0)
-        return sg_fail(err, SG_ERR_RUNTIME, "cannot create a file in '%s': %s",
-                       dir, strerror(errno));
-    s->staged = 1;
-    fchmod(fd, 0644);
-    *out = fdopen(fd, "w");
-    if (!*out) {
-        close(fd);
-        return sg_fail(err, SG_ERR_RUNTIME, "cannot open '%s': %s",
-                       s->temp_path, strerror(errno));
-    }
-    return SG_OK;
-}
-
-/* Flushes and closes; any write error anywhere in the file shows here. */
-static sg_status stage_close(staged_file *s, FILE *f, sg_error *err)
-{
-    int failed = ferror(f);
-    if (fflush(f) != 0)
-        failed = 1;
-    int saved = errno;
-    if (fclose(f) != 0 && !failed) {
-        failed = 1;
-        saved = errno;
-    }
-    if (failed)
-        return sg_fail(err, SG_ERR_RUNTIME, "writing '%s' failed: %s",
-                       s->final_path, strerror(saved ? saved : EIO));
-    return SG_OK;
-}
-
-static void discard_staged(staged_file *files, int count)
-{
-    for (int i = 0; i < count; i++)
-        if (files[i].staged) {
-            unlink(files[i].temp_path);
-            files[i].staged = 0;
-        }
-}
-
-static sg_status commit_staged(staged_file *files, int count, sg_error *err)
-{
-    for (int i = 0; i < count; i++) {
-        if (rename(files[i].temp_path, files[i].final_path) != 0) {
-            sg_status st =
-                sg_fail(err, SG_ERR_RUNTIME, "cannot rename '%s' to '%s': %s",
-                        files[i].temp_path, files[i].final_path,
-                        strerror(errno));
-            discard_staged(files + i, count - i);
-            return st;
-        }
-        files[i].staged = 0;
-    }
-    return SG_OK;
-}
+/* ------------------------------------------------------- writing */
 
 typedef enum { FILE_FRONTIER, FILE_CUMULATIVE, FILE_ISOFLOP, FILE_JSON } file_kind;
 
@@ -567,26 +495,26 @@ sg_status sg_write_outputs(const char *dir, const sg_sweep_config *c,
         free(json);
         return SG_ERR_RUNTIME;
     }
-    staged_file files[OUTPUT_FILES];
+    sg_staged_file files[OUTPUT_FILES];
     memset(files, 0, sizeof files);
     sg_status st = SG_OK;
     for (int i = 0; i < OUTPUT_FILES && st == SG_OK; i++) {
         FILE *f;
         st = check_cancel(options, err);
         if (st == SG_OK)
-            st = stage_open(&files[i], dir, file_names[i], &f, err);
+            st = sg_stage_open(&files[i], dir, file_names[i], &f, err);
         if (st != SG_OK)
             break;
         write_body(f, (file_kind)i, c, r, &optima, json);
-        st = stage_close(&files[i], f, err);
+        st = sg_stage_close(&files[i], f, err);
     }
     free(json);
     level_optima_free(&optima);
     if (st == SG_OK)
         st = check_cancel(options, err);
     if (st == SG_OK)
-        return commit_staged(files, OUTPUT_FILES, err);
-    discard_staged(files, OUTPUT_FILES);
+        return sg_staged_commit(files, OUTPUT_FILES, err);
+    sg_staged_discard(files, OUTPUT_FILES);
     return st;
 }
 

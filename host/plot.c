@@ -1513,12 +1513,6 @@ typedef struct {
     const void *figure;
 } plot_job;
 
-typedef struct {
-    char final_path[PATH_MAX];
-    char temp_path[PATH_MAX];
-    int staged;
-} staged_file;
-
 static cairo_status_t write_stream(void *closure, const unsigned char *data,
                                    unsigned int length)
 {
@@ -1572,76 +1566,6 @@ static sg_status render(const plot_job *job, unsigned format, FILE *f,
     return SG_OK;
 }
 
-static sg_status stage_open(staged_file *s, const char *dir, const char *name,
-                            FILE **out, sg_error *err)
-{
-    if (snprintf(s->final_path, sizeof s->final_path, "%s/%s", dir, name) >=
-            (int)sizeof s->final_path ||
-        snprintf(s->temp_path, sizeof s->temp_path, "%s/.%s.XXXXXX", dir,
-                 name) >= (int)sizeof s->temp_path)
-        return sg_fail(err, SG_ERR_INPUT, "output path '%s/%s' is too long",
-                       dir, name);
-    int fd = mkstemp(s->temp_path);
-    if (fd < 0)
-        return sg_fail(err, SG_ERR_RUNTIME, "cannot create a file in '%s': %s",
-                       dir, strerror(errno));
-    s->staged = 1;
-    fchmod(fd, 0644);
-    *out = fdopen(fd, "wb");
-    if (!*out) {
-        close(fd);
-        return sg_fail(err, SG_ERR_RUNTIME, "cannot open '%s': %s",
-                       s->temp_path, strerror(errno));
-    }
-    return SG_OK;
-}
-
-/* Flushes and closes; any write error anywhere in the file shows here. */
-static sg_status stage_close(staged_file *s, FILE *f, sg_status drawn,
-                             sg_error *err)
-{
-    int failed = ferror(f);
-    if (fflush(f) != 0)
-        failed = 1;
-    int saved = errno;
-    if (fclose(f) != 0 && !failed) {
-        failed = 1;
-        saved = errno;
-    }
-    if (drawn != SG_OK)
-        return drawn; /* the drawing's message says more */
-    if (failed)
-        return sg_fail(err, SG_ERR_RUNTIME, "writing '%s' failed: %s",
-                       s->final_path, strerror(saved ? saved : EIO));
-    return SG_OK;
-}
-
-static void discard_staged(staged_file *files, size_t count)
-{
-    for (size_t i = 0; i < count; i++)
-        if (files[i].staged) {
-            unlink(files[i].temp_path);
-            files[i].staged = 0;
-        }
-}
-
-static sg_status commit_staged(staged_file *files, size_t count,
-                               sg_error *err)
-{
-    for (size_t i = 0; i < count; i++) {
-        if (rename(files[i].temp_path, files[i].final_path) != 0) {
-            sg_status st =
-                sg_fail(err, SG_ERR_RUNTIME, "cannot rename '%s' to '%s': %s",
-                        files[i].temp_path, files[i].final_path,
-                        strerror(errno));
-            discard_staged(files + i, count - i);
-            return st;
-        }
-        files[i].staged = 0;
-    }
-    return SG_OK;
-}
-
 static sg_status check_formats(unsigned formats, sg_error *err)
 {
     if (formats == 0 || (formats & ~(unsigned)SG_PLOT_ALL_FORMATS))
@@ -1660,7 +1584,7 @@ static sg_status write_plots(const char *dir, const plot_job *jobs,
 {
     SG_TRY(check_formats(formats, err));
     SG_TRY(sg_check_output_dir(dir, err));
-    staged_file files[MAX_JOBS * N_FORMATS];
+    sg_staged_file files[MAX_JOBS * N_FORMATS];
     memset(files, 0, sizeof files);
     size_t n = 0;
     sg_status st = SG_OK;
@@ -1673,17 +1597,21 @@ static sg_status write_plots(const char *dir, const plot_job *jobs,
             snprintf(name, sizeof name, "%s.%s", jobs[j].name,
                      format_table[k].ext);
             FILE *f;
-            st = stage_open(&files[n], dir, name, &f, err);
+            st = sg_stage_open(&files[n], dir, name, &f, err);
             n++;
             if (st != SG_OK)
                 break;
             sg_status drawn =
                 render(&jobs[j], format, f, files[n - 1].final_path, err);
-            st = stage_close(&files[n - 1], f, drawn, err);
+            /* a failed drawing's message says more than the close's */
+            sg_error close_err;
+            sg_status closed = sg_stage_close(
+                &files[n - 1], f, drawn == SG_OK ? err : &close_err);
+            st = drawn != SG_OK ? drawn : closed;
         }
     if (st == SG_OK)
-        return commit_staged(files, n, err);
-    discard_staged(files, n);
+        return sg_staged_commit(files, n, err);
+    sg_staged_discard(files, n);
     return st;
 }
 
