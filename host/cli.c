@@ -78,23 +78,36 @@ int cli_resolve_law_unvalidated(const cli_law_options *o, const char *command,
     return resolve_law(o, command, 0, law);
 }
 
+/* The config file of eval and optimal, over the defaults; *set gets its
+ * SG_CONFIG_HAS_* keys (0 without a file). */
+static int load_config(const cli_law_options *o, sg_sweep_config *config,
+                       unsigned *set)
+{
+    sg_sweep_config_default(config);
+    *set = 0;
+    if (!o->config_path)
+        return 0;
+    sg_error err;
+    char out_dir[4096]; /* a sweep config's "out": unused here */
+    if (sg_config_load(o->config_path, config, set, out_dir, sizeof out_dir,
+                       &err) != SG_OK)
+        return cli_report(&err);
+    return 0;
+}
+
 static int resolve_law(const cli_law_options *o, const char *command,
                        int required, sg_law *law)
 {
     sg_error err;
     int have_law = 0;
-    if (o->config_path) {
-        sg_sweep_config config;
-        sg_sweep_config_default(&config);
-        unsigned set = 0;
-        char out_dir[4096]; /* a sweep config's "out": unused here */
-        if (sg_config_load(o->config_path, &config, &set, out_dir,
-                           sizeof out_dir, &err) != SG_OK)
-            return cli_report(&err);
-        if (set & SG_CONFIG_HAS_LAW) {
-            *law = config.law;
-            have_law = 1;
-        }
+    sg_sweep_config config;
+    unsigned set;
+    int rc = load_config(o, &config, &set);
+    if (rc)
+        return rc;
+    if (set & SG_CONFIG_HAS_LAW) {
+        *law = config.law;
+        have_law = 1;
     }
     if (o->law_name) {
         double config_unique_tokens = have_law ? law->unique_tokens : 0;
@@ -200,7 +213,6 @@ int cli_flop_count(const char *command, const cli_count_options *o,
 int cli_cost_model(const char *command, const cli_cost_options *o,
                    sg_cost_model *cost)
 {
-    memset(cost, 0, sizeof *cost);
     if (o->gpu_flops && cli_number(command, "--gpu-flops", o->gpu_flops,
                                    &cost->gpu_flops))
         return SG_ERR_INPUT;
@@ -208,7 +220,7 @@ int cli_cost_model(const char *command, const cli_cost_options *o,
         return SG_ERR_INPUT;
     if (o->price && cli_number(command, "--price", o->price, &cost->price))
         return SG_ERR_INPUT;
-    if (o->gpu_flops && !o->mfu)
+    if (cost->gpu_flops != 0 && cost->mfu == 0)
         return cli_usage_error(command, "--gpu-flops needs --mfu (the "
                                "fraction of peak the training reaches)");
     if (o->gpu_flops && !(cost->gpu_flops > 0))
@@ -218,6 +230,31 @@ int cli_cost_model(const char *command, const cli_cost_options *o,
     if (sg_cost_model_validate(cost, &err) != SG_OK)
         return cli_usage_error(command, "%s", err.message);
     return 0;
+}
+
+int cli_plan_costs(const char *command, const cli_law_options *law,
+                   const cli_count_options *count_options,
+                   const cli_cost_options *cost_options,
+                   sg_flop_count *count, sg_cost_model *cost)
+{
+    sg_sweep_config config;
+    unsigned set;
+    int rc = load_config(law, &config, &set);
+    if (rc)
+        return rc;
+    *count = config.flop_count;
+    *cost = config.cost_model;
+    return cli_costs_over(command, count_options, cost_options, count, cost);
+}
+
+int cli_costs_over(const char *command, const cli_count_options *count_options,
+                   const cli_cost_options *cost_options, sg_flop_count *count,
+                   sg_cost_model *cost)
+{
+    int rc = cli_flop_count(command, count_options, count);
+    if (rc)
+        return rc;
+    return cli_cost_model(command, cost_options, cost);
 }
 
 void cli_add_cost(cJSON *object, const sg_cost_model *cost, double flops)

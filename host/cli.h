@@ -110,9 +110,20 @@ int cli_flop_count(const char *command, const cli_count_options *o,
 int cli_plan_option(int c, const char *value, cli_law_options *law,
                     cli_count_options *count, cli_cost_options *cost);
 
-/* Parses the cost options into *cost (zeros when none was given); prints
- * and returns 2 on bad input. */
+/* Applies the cost options given over *cost (a config's, or zeros), each
+ * replacing its own field; prints and returns 2 on bad input. */
 int cli_cost_model(const char *command, const cli_cost_options *o,
+                   sg_cost_model *cost);
+/* The FLOP count and cost model of a command: the options given over
+ * the config's ("flop_count", "cost_model"; defaults without a config),
+ * as cli_costs_over does over any base. Prints and returns 2 on bad
+ * input. */
+int cli_plan_costs(const char *command, const cli_law_options *law,
+                   const cli_count_options *count_options,
+                   const cli_cost_options *cost_options,
+                   sg_flop_count *count, sg_cost_model *cost);
+int cli_costs_over(const char *command, const cli_count_options *count_options,
+                   const cli_cost_options *cost_options, sg_flop_count *count,
                    sg_cost_model *cost);
 /* Adds gpu_hours (and cost) to a JSON object when the model is given. */
 void cli_add_cost(struct cJSON *object, const sg_cost_model *cost,

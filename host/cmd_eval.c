@@ -237,9 +237,11 @@ static void print_eval(const sg_law *law, const sg_cost_model *cost,
 
 /* The FLOP count: the shared options, or an explicit --layers/--d-model
  * shape (with --seq-len) that also gives N when --params is left out. */
-static int eval_count(const eval_options *o, eval_cost *e)
+static int eval_count(const eval_options *o, const sg_flop_count *base,
+                      eval_cost *e)
 {
     memset(e, 0, sizeof *e);
+    e->count = *base; /* the config's, or the default 6N */
     int rc = 0;
     if (!o->layers && !o->d_model)
         return cli_flop_count("eval", &o->count, &e->count);
@@ -254,7 +256,7 @@ static int eval_count(const eval_options *o, eval_cost *e)
     if ((rc = positive_number("--layers", o->layers, &e->layers)) ||
         (rc = positive_number("--d-model", o->d_model, &e->d_model)))
         return rc;
-    if (!o->count.seq_len)
+    if (!o->count.seq_len && !(base->seq_len > 0))
         return cli_usage_error("eval", "the deepseek count needs --seq-len S "
                                "(tokens per training sequence)");
     cli_count_options shape = o->count;
@@ -346,7 +348,10 @@ int cli_eval(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     sg_law law;
     sg_cost_model cost;
-    if ((rc = cli_cost_model("eval", &o.cost, &cost)) ||
+    sg_flop_count base; /* the config's count; eval_count applies options */
+    const cli_count_options no_count_options = {0};
+    if ((rc = cli_plan_costs("eval", &o.law, &no_count_options, &o.cost,
+                             &base, &cost)) ||
         (rc = cli_resolve_law(&o.law, "eval", 1, &law)))
         return rc;
     if (o.batch && law.form != SG_FORM_KAPLAN)
@@ -363,7 +368,7 @@ int cli_eval(int argc, char **argv)
         return cli_usage_error("eval", "--flops applies to Kaplan's L(Cmin) "
                                "alone; give --params and --tokens");
     eval_cost e;
-    if ((rc = eval_count(&o, &e)))
+    if ((rc = eval_count(&o, &base, &e)))
         return rc;
     if (!o.tokens || (!o.params && !e.explicit_shape))
         return cli_usage_error("eval", "give both --params N and --tokens D");

@@ -323,6 +323,7 @@ static void print_allocation(const sg_law *law, const sg_cost_model *cost,
 }
 
 static int optimal_allocation(const optimal_options *o, const sg_law *law,
+                              const sg_flop_count *count,
                               const sg_cost_model *cost)
 {
     if (law->form != SG_FORM_KAPLAN)
@@ -335,6 +336,11 @@ static int optimal_allocation(const optimal_options *o, const sg_law *law,
     if (o->method)
         return cli_usage_error("optimal", "--method does not apply to "
                                "--allocation (Table 6 is a closed form)");
+    if (count->convention != SG_FLOPS_6N || count->inference_tokens > 0)
+        return cli_usage_error("optimal", "--allocation is Table 6 under "
+                               "Kaplan's own C = 6ND training count: leave "
+                               "out --flops-per-token, --inference-tokens "
+                               "and a config's \"flop_count\"");
     double min_flops;
     if (cli_number("optimal", "--flops", o->flops, &min_flops))
         return SG_ERR_INPUT;
@@ -381,14 +387,13 @@ int cli_optimal(int argc, char **argv)
         return rc;
     sg_law law;
     sg_cost_model cost;
-    if ((rc = cli_cost_model("optimal", &o.cost, &cost)) ||
+    sg_flop_count count;
+    if ((rc = cli_plan_costs("optimal", &o.law, &o.count, &o.cost, &count,
+                             &cost)) ||
         (rc = cli_resolve_law(&o.law, "optimal", 1, &law)))
         return rc;
     if (o.allocation)
-        return optimal_allocation(&o, &law, &cost);
-    sg_flop_count count = {SG_FLOPS_6N, 0, 0, 0};
-    if ((rc = cli_flop_count("optimal", &o.count, &count)))
-        return rc;
+        return optimal_allocation(&o, &law, &count, &cost);
     double target;
     if (cli_number("optimal", o.flops ? "--flops" : "--loss",
                    o.flops ? o.flops : o.loss, &target))

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define DEFAULT_OUT_DIR "scalegrid-out"
 /* Frontier rows shown in the terminal summary (the files have them all). */
@@ -169,12 +171,8 @@ static int is_default_run(const sweep_options *o)
 /* The FLOP count and the cost model: options over the config's. */
 static int apply_costs(const sweep_options *o, sg_sweep_config *c)
 {
-    int rc = cli_flop_count("sweep", &o->count, &c->flop_count);
-    if (rc)
-        return rc;
-    if (o->cost.gpu_flops || o->cost.mfu || o->cost.price)
-        return cli_cost_model("sweep", &o->cost, &c->cost_model);
-    return 0;
+    return cli_costs_over("sweep", &o->count, &o->cost, &c->flop_count,
+                          &c->cost_model);
 }
 
 /* Whether to plot and in which formats; prints and returns 2 on a bad
@@ -518,6 +516,15 @@ static int report_stopped(void)
     return 128 + (int)stop_signal;
 }
 
+/* A sweep that writes nothing leaves no trace: the output directory it
+ * created for the files goes again (rmdir removes it only while empty, so
+ * a file someone else put there keeps it). */
+static void remove_new_empty_dir(const char *dir, int existed)
+{
+    if (!existed)
+        (void)rmdir(dir);
+}
+
 int cli_sweep(int argc, char **argv)
 {
     sweep_options o = {0};
@@ -534,6 +541,8 @@ int cli_sweep(int argc, char **argv)
     if ((rc = build_config(&o, &config, out_dir, sizeof out_dir)))
         return rc;
     sg_error err;
+    struct stat before;
+    const int dir_existed = stat(out_dir, &before) == 0;
     /* Fail before the sweep, not after minutes of it. */
     if (sg_check_output_dir(out_dir, &err) != SG_OK)
         return cli_report(&err);
@@ -545,16 +554,18 @@ int cli_sweep(int argc, char **argv)
     sg_sweep_result result;
     sg_status st = sg_sweep_run_controlled(&config, &control, &result, &err);
     cli_progress_finish(&progress);
-    if (st == SG_ERR_CANCELLED)
-        return report_stopped();
-    if (st != SG_OK)
-        return cli_report(&err);
+    if (st != SG_OK) {
+        remove_new_empty_dir(out_dir, dir_existed);
+        return st == SG_ERR_CANCELLED ? report_stopped() : cli_report(&err);
+    }
     rc = 0;
     st = sg_write_outputs(out_dir, &config, &result, &output, &err);
     /* The tables are complete from here on; the plots take a fraction of a
      * second and are drawn even if a signal arrives meanwhile. */
     if (st == SG_OK && plot)
         st = sg_plot_sweep(out_dir, &config, &result, formats, &err);
+    if (st != SG_OK)
+        remove_new_empty_dir(out_dir, dir_existed);
     if (st == SG_ERR_CANCELLED) {
         rc = report_stopped();
     } else if (st != SG_OK) {

@@ -288,8 +288,8 @@ static sg_status check_time(const sg_sweep_config *c, sg_error *err)
                  threads,
                  threads == 1 ? "" : "s");
     return sg_fail(err, SG_ERR_INPUT,
-                   "a %s-point sweep could take up to %.0f s with %s; the "
-                   "limit is %.0f s: raise it with --max-seconds or use fewer "
+                   "a %s-point sweep could take up to %.4g s with %s; the "
+                   "limit is %.4g s: raise it with --max-seconds or use fewer "
                    "points",
                    points, need, how, limit);
 }

@@ -176,6 +176,37 @@ check "config: options override the file's U" bash -c \
 check "config: --law keeps the file's U" bash -c \
     "'$SCALEGRID' sweep '$T/all.json' --law muennighoff --out '$T/all3' --quiet"
 
+# eval and optimal read the same config: its count and cost model give what
+# the options would (a silent 6N here was a bug), and an option replaces its
+# own field of the file's.
+"$SCALEGRID" optimal "$T/all.json" --flops 1e22 --json >"$T/cfg_opt.json"
+"$SCALEGRID" optimal --law muennighoff --unique-tokens 25B --flops 1e22 \
+    --flops-per-token deepseek --seq-len 2048 --aspect-ratio 100 \
+    --inference-tokens 500B --gpu-flops 989T --mfu 0.5 --price 3 --json \
+    >"$T/opt_opt.json"
+check "config: optimal uses its flop_count and cost_model" \
+    cmp -s "$T/cfg_opt.json" "$T/opt_opt.json"
+check "config: optimal counts deepseek" \
+    test "$("$JSONQ" .flop_count <"$T/cfg_opt.json")" = deepseek
+check "config: optimal prices the run" has_keys "$T/cfg_opt.json" . \
+    gpu_hours cost inference_flops total_flops
+"$SCALEGRID" eval "$T/all.json" --params 7B --tokens 1T --json >"$T/cfg_eval.json"
+"$SCALEGRID" eval --law muennighoff --unique-tokens 25B --params 7B --tokens 1T \
+    --flops-per-token deepseek --seq-len 2048 --aspect-ratio 100 \
+    --inference-tokens 500B --gpu-flops 989T --mfu 0.5 --price 3 --json \
+    >"$T/opt_eval.json"
+check "config: eval uses its flop_count and cost_model" \
+    cmp -s "$T/cfg_eval.json" "$T/opt_eval.json"
+"$SCALEGRID" eval "$T/all.json" --params 7B --tokens 1T --price 6 --json \
+    >"$T/cfg_eval6.json"
+check "config: --price replaces the file's price alone" json_is \
+    "$T/cfg_eval6.json" .cost "$(awk -v c="$("$JSONQ" .cost <"$T/cfg_eval.json")" \
+    'BEGIN { printf "%.17g", 2 * c }')" 1e-14
+"$SCALEGRID" eval "$T/all.json" --params 7B --tokens 1T --layers 32 \
+    --d-model 4096 --json >"$T/cfg_shape.json"
+check "config: an explicit shape takes the file's seq_len" \
+    test "$("$JSONQ" .flop_count <"$T/cfg_shape.json")" = deepseek
+
 # --- help ------------------------------------------------------------------
 for cmd in eval optimal sweep; do
     for opt in --unique-tokens --inference-tokens --flops-per-token --seq-len \

@@ -31,6 +31,7 @@ interrupt() {
     check "$name: names the signal" grep -q "stopped by $name; no output written" "$T/int.err"
     check "$name: nothing on stdout" test ! -s "$T/int.out"
     check "$name: no output file" test -z "$(ls -A "$out" 2>/dev/null)"
+    check "$name: not even the folder it created" test ! -e "$out"
 }
 interrupt INT 130 SIGINT
 interrupt TERM 143 SIGTERM
