@@ -7,11 +7,48 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Whether `word` is "--prefix=value" for a prefix of the option's name. */
+static int names_with_value(const char *word, const char *name)
+{
+    const char *eq = strchr(word, '=');
+    size_t n = eq ? (size_t)(eq - word) : 0;
+    return eq && n > 2 && strncmp(word, "--", 2) == 0 &&
+           strncmp(word + 2, name, n - 2) == 0;
+}
+
+/* The command-line word that named the option getopt_long just returned:
+ * the last word it consumed, or the one before when the value came as a
+ * word of its own ("--out DIR" rather than "--out=DIR"). */
+static const char *option_word(char **argv, const struct option *option)
+{
+    const char *last = argv[optind - 1];
+    if (option->has_arg == no_argument || names_with_value(last, option->name))
+        return last;
+    return argv[optind - 2];
+}
+
+/* Whether `word` ("--name" or "--name=value") spells the option out:
+ * getopt_long also takes unique prefixes, and a prefix that means one
+ * option today can mean another after the next option is added. */
+static int spelled_out(const char *word, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(word, "--", 2) == 0 && strncmp(word + 2, name, n) == 0 &&
+           (word[2 + n] == '\0' || word[2 + n] == '=');
+}
+
 int cli_next_option(int argc, char **argv, const struct option *options,
                     const char *command)
 {
+    /* Options seen in this parse, by index in `options`: a repeated one is
+     * an error (which of the two values was meant?), except --set, which
+     * adds settings. A parse starts at optind 0 or 1. */
+    static unsigned char seen[64];
+    if (optind <= 1)
+        memset(seen, 0, sizeof seen);
     opterr = 0;
-    int c = getopt_long(argc, argv, ":", options, NULL);
+    int index = -1;
+    int c = getopt_long(argc, argv, ":", options, &index);
     if (c == '?')
         return cli_usage_error(command, "unknown option '%s' (see scalegrid "
                                "%s --help)", argv[optind - 1], command),
@@ -20,6 +57,21 @@ int cli_next_option(int argc, char **argv, const struct option *options,
         return cli_usage_error(command, "option '%s' needs a value",
                                argv[optind - 1]),
                -2;
+    if (c == -1 || index < 0)
+        return c;
+    const struct option *option = &options[index];
+    const char *word = option_word(argv, option);
+    if (!spelled_out(word, option->name))
+        return cli_usage_error(command, "option '%s' is not spelled out: "
+                               "write --%s", word, option->name),
+               -2;
+    if (index < (int)sizeof seen && strcmp(option->name, "set") != 0) {
+        if (seen[index])
+            return cli_usage_error(command, "option --%s is given twice",
+                                   option->name),
+                   -2;
+        seen[index] = 1;
+    }
     return c;
 }
 

@@ -72,6 +72,12 @@ static int parse_compare(int argc, char **argv, compare_options *o)
     if (optind < argc)
         return cli_usage_error("compare", "unexpected argument '%s'",
                                argv[optind]);
+    if (!o->plot && o->out)
+        return cli_usage_error("compare", "--out is where compare.svg goes "
+                               "and --no-plot draws none: give one");
+    if (!o->plot && o->plot_format)
+        return cli_usage_error("compare", "--plot-format is how compare.svg "
+                               "is drawn and --no-plot draws none: give one");
     return 0;
 }
 

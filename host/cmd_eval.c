@@ -159,6 +159,24 @@ static int eval_single_variable(const eval_options *o, const sg_law *law)
     return 0;
 }
 
+/* Kaplan's single-variable laws give a loss and nothing else: a FLOP
+ * count, shape or cost model given with them would be ignored. */
+static int single_variable_options(const eval_options *o,
+                                   const sg_flop_count *base,
+                                   const sg_cost_model *cost)
+{
+    const cli_count_options *c = &o->count;
+    if (o->layers || o->d_model || c->per_token || c->seq_len ||
+        c->aspect_ratio || c->inference_tokens || sg_cost_model_given(cost) ||
+        base->convention != SG_FLOPS_6N || base->inference_tokens > 0)
+        return cli_usage_error("eval", "one of --params, --tokens, --flops "
+                               "evaluates Kaplan's single-variable law, a "
+                               "loss alone: leave out the FLOP-count, shape "
+                               "and cost options (or give both --params and "
+                               "--tokens)");
+    return 0;
+}
+
 /* What the configuration costs: FLOPs per token under the count (or an
  * explicit DeepSeek shape), and training, inference and total FLOPs. */
 typedef struct {
@@ -358,12 +376,17 @@ int cli_eval(int argc, char **argv)
         return cli_usage_error("eval", "--batch needs a law of the Kaplan form "
                                "(the critical batch, eq. 1.4); '%s' is of the "
                                "%s form", law.name, sg_form_name(law.form));
-    if (o.batch && (!o.params || !o.tokens || o.flops))
-        return cli_usage_error("eval", "--batch needs --params N and --tokens "
-                               "D (and no --flops)");
+    const int shape_given = o.layers && o.d_model; /* gives N */
+    if (o.batch && ((!o.params && !shape_given) || !o.tokens || o.flops))
+        return cli_usage_error("eval", "--batch needs --params N (or a "
+                               "--layers/--d-model shape) and --tokens D "
+                               "(and no --flops)");
     int given = !!o.params + !!o.tokens + !!o.flops;
-    if (law.form == SG_FORM_KAPLAN && given == 1)
+    if (law.form == SG_FORM_KAPLAN && given == 1 && !shape_given) {
+        if ((rc = single_variable_options(&o, &base, &cost)))
+            return rc;
         return eval_single_variable(&o, &law);
+    }
     if (o.flops)
         return cli_usage_error("eval", "--flops applies to Kaplan's L(Cmin) "
                                "alone; give --params and --tokens");
@@ -383,6 +406,10 @@ int cli_eval(int argc, char **argv)
         return cli_usage_error("eval", "the loss at N = %g, D = %g is not a "
                                "finite number", n, d);
     cost_of(&e, n, d);
+    if (!(e.cost.training > 0) || !isfinite(e.cost.total))
+        return cli_usage_error("eval", "the FLOPs at N = %g, D = %g are not "
+                               "a finite positive number (%g)", n, d,
+                               e.cost.total);
     sg_kaplan_steps steps = {0};
     if (o.batch && (rc = kaplan_steps(&o, &law, n, d, &steps)))
         return rc;

@@ -141,8 +141,13 @@ static int parse_sweep(int argc, char **argv, sweep_options *o)
         case 'j': o->json = 1; break;
         case 'q': o->quiet = 1; break;
         case 'r': o->reproducible = 1; break;
-        case 'p': o->plot = 1; break;
-        case 'P': o->plot = 0; break;
+        case 'p':
+        case 'P':
+            if (o->plot >= 0) /* one of them already given */
+                return cli_usage_error("sweep", "--plot and --no-plot "
+                                       "contradict each other: give one");
+            o->plot = c == 'p';
+            break;
         case 'F': o->plot_format = optarg; break;
         case 'h': fputs(sweep_help, stdout); return -1;
         default:
@@ -156,6 +161,9 @@ static int parse_sweep(int argc, char **argv, sweep_options *o)
     if (optind < argc)
         return cli_usage_error("sweep", "unexpected argument '%s'",
                                argv[optind]);
+    if (o->json && o->quiet)
+        return cli_usage_error("sweep", "--json prints the result and --quiet "
+                               "nothing: give one");
     return 0;
 }
 
@@ -184,6 +192,9 @@ static int plot_choice(const sweep_options *o, int *plot, unsigned *formats)
     *formats = SG_PLOT_SVG;
     if (!o->plot_format)
         return 0;
+    if (o->plot == 0)
+        return cli_usage_error("sweep", "--plot-format asks for plots and "
+                               "--no-plot for none: give one");
     sg_error err;
     if (sg_plot_parse_formats(o->plot_format, formats, &err) != SG_OK)
         return cli_usage_error("sweep", "--plot-format: %s", err.message);

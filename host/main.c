@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "plot.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,27 @@ static const struct {
     {"bench", cli_bench},
 };
 
+/* A command's answer is on stdout: if it could not all be written (a full
+ * disk, a closed pipe's reader), the run failed, whatever the command
+ * returned. */
+static int flush_stdout(int rc)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return rc;
+    fprintf(stderr, "scalegrid: cannot write to standard output%s%s\n",
+            errno ? ": " : "", errno ? strerror(errno) : "");
+    return rc ? rc : SG_ERR_RUNTIME;
+}
+
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    return flush_stdout(run(argc, argv));
+}
+
+static int run(int argc, char **argv)
 {
     /* Plots leave cairo's and fontconfig's font caches behind: free them at
      * exit so leak checkers see scalegrid's memory only. */

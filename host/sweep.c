@@ -42,6 +42,10 @@
 #define POINTS_PER_REFERENCE_BLOCK (UINT64_C(1) << 20)
 /* Rows per thread and block at least, so a block keeps every thread busy. */
 #define ROWS_PER_THREAD_MIN 64
+/* Rows per block at most: a block's row terms are held in memory, and a
+ * grid of few columns would otherwise make one block of millions of rows
+ * (measured: 2.6 GB for 2^26 rows of one column). */
+#define ROWS_PER_BLOCK_MAX (UINT64_C(1) << 16)
 
 /* Conservative points per second per thread, about a third of what
  * bench/results measured, for refusing sweeps that would run too long. */
@@ -56,6 +60,10 @@
  * reach (never measured here: see kernels/sweep_cuda.h). */
 #define RATE_CUDA 1e10
 #define RATE_CUDA_JOINT 1e9
+/* Seconds per row term (once per span) and per column term, about four
+ * times the 2.6e-7 s measured on 2^26 rows of one column: what bounds the
+ * time of a grid of few columns or few rows. */
+#define AXIS_TERM_SECONDS 1e-6
 
 void sg_sweep_config_default(sg_sweep_config *config)
 {
@@ -223,6 +231,8 @@ static void tile_shape(uint64_t rows, uint64_t cols, sg_backend backend,
     uint64_t block = points / *span_cols;
     if (block < min_rows)
         block = min_rows;
+    if (block > ROWS_PER_BLOCK_MAX)
+        block = ROWS_PER_BLOCK_MAX;
     *block_rows = block < rows ? block : rows;
 }
 
@@ -243,7 +253,22 @@ static double sweep_bytes(const sg_sweep_config *c)
     return plan + bins + rows;
 }
 
+/* Planning time: the row terms of every span and the column terms. */
+static double axis_seconds(const sg_sweep_config *c)
+{
+    double spans = ceil((double)c->tokens.count / (double)SPAN_COLS);
+    return ((double)c->params.count * spans + (double)c->tokens.count) *
+           AXIS_TERM_SECONDS;
+}
+
+static double points_seconds(const sg_sweep_config *c);
+
 double sg_sweep_estimated_seconds(const sg_sweep_config *c)
+{
+    return axis_seconds(c) + points_seconds(c);
+}
+
+static double points_seconds(const sg_sweep_config *c)
 {
     sg_backend backend = resolve_backend(c);
     if (backend == SG_BACKEND_CUDA)

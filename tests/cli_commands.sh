@@ -136,11 +136,11 @@ for law in chinchilla chinchilla-full epoch2024 kaplan kaplan-joint; do
     check "compare lists $law" grep -q "  $law " "$T/compare.out"
 done
 check "compare draws compare.svg" test -s "$T/c1/compare.svg"
-"$SCALEGRID" compare --laws chinchilla,epoch2024 --flops 1e21,1e23,1e25 --json --no-plot \
-    --out "$T/c2" >"$T/compare.json"
+(cd "$T" && "$SCALEGRID" compare --laws chinchilla,epoch2024 \
+    --flops 1e21,1e23,1e25 --json --no-plot >"$T/compare.json")
 check "compare --json: laws x budgets rows" test "$("$JSONQ" -n .rows <"$T/compare.json")" = 6
 check "compare --json: chinchilla at 1e21" json_is "$T/compare.json" .rows[0].params 1.82422e9 1e-5
-check "compare --no-plot draws nothing" test ! -e "$T/c2/compare.svg"
+check "compare --no-plot draws nothing" test ! -e "$T/scalegrid-out/compare.svg"
 
 # The progress bar: on a terminal (util-linux's script gives one), for a
 # sweep of a second or more; never on a pipe (the tests above check stderr).

@@ -36,6 +36,20 @@ interrupt() {
 interrupt INT 130 SIGINT
 interrupt TERM 143 SIGTERM
 
+# An answer that cannot be written to stdout is a failed run (exit 1, one
+# line), not a success.
+if [ -w /dev/full ]; then
+    for cmd in "laws" "laws --json" "eval --law chinchilla --params 70B --tokens 1T" \
+        "optimal --law chinchilla --flops 1e21 --json"; do
+        # shellcheck disable=SC2086 # the words of $cmd are meant to split
+        "$SCALEGRID" $cmd >/dev/full 2>"$T/full.err"
+        rc=$?
+        check "$cmd > /dev/full: exit 1" test "$rc" = 1
+        check "$cmd > /dev/full: one line naming stdout" \
+            bash -c "test \"\$(wc -l <'$T/full.err')\" = 1 && grep -q 'cannot write to standard output' '$T/full.err'"
+    done
+fi
+
 # Byte-identical files from the same inputs, whatever ran them.
 grid=(--params 1e7:1e11:300 --tokens 1e8:1e12:400 --loss-levels 200 --flops-levels 60 --reproducible --quiet)
 "$SCALEGRID" sweep "${grid[@]}" --backend reference --out "$T/r0"
