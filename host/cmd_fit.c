@@ -114,7 +114,8 @@ static int whole_number(const char *option, const char *text, double lo,
 }
 
 /* --columns params=NAME,tokens=NAME,loss=NAME into the CSV options; the
- * names point into `buf`. */
+ * names point into `buf`. csv->flops_column must be set first: tokens= is
+ * refused with it. */
 static int parse_columns(const char *text, char *buf, size_t size,
                          sg_runs_csv_options *csv)
 {
@@ -131,6 +132,12 @@ static int parse_columns(const char *text, char *buf, size_t size,
         *eq = '\0';
         if (strcmp(item, "params") == 0)
             csv->params_column = eq + 1;
+        else if (strcmp(item, "tokens") == 0 && csv->flops_column)
+            /* Reading only the FLOPs column would drop this silently. */
+            return cli_usage_error("fit", "--columns tokens=%s: "
+                                   "--flops-column gives D as C/(6N), so "
+                                   "leave tokens= out of --columns",
+                                   eq + 1);
         else if (strcmp(item, "tokens") == 0)
             csv->tokens_column = eq + 1;
         else if (strcmp(item, "loss") == 0)

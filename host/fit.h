@@ -50,10 +50,11 @@ typedef struct {
 void sg_runs_csv_options_default(sg_runs_csv_options *options);
 
 /* Reads runs from a CSV file with a header. options may be NULL (defaults).
- * A bad row (missing field, not a number, NaN, infinite, zero or negative)
- * fails the read with its line number and the count of bad rows, unless
- * skip_bad_rows. Fields may be double-quoted (with "" for a quote); lines may
- * end in CRLF; blank lines are ignored. On success the caller owns *runs. */
+ * A bad row (missing field, more fields than the header, not a number, NaN,
+ * infinite, zero or negative) fails the read with its line number and the
+ * count of bad rows, unless skip_bad_rows. A directory is an input error.
+ * Fields may be double-quoted (with "" for a quote); lines may end in CRLF;
+ * blank lines are ignored. On success the caller owns *runs. */
 sg_status sg_runs_read_csv(const char *path,
                            const sg_runs_csv_options *options, sg_runs *runs,
                            sg_error *err);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Bad lines named in a failure message; the rest are counted. */
 #define MAX_LISTED_LINES 5
@@ -198,6 +199,7 @@ static void chomp(char *line)
 typedef struct {
     long params, tokens, flops, loss; /* field indexes; -1 if unused */
     long needed;                      /* fields a row must have */
+    long header_fields;               /* fields a row may have at most */
 } columns;
 
 static void list_header(char *buf, size_t size, char **fields, long count)
@@ -249,6 +251,7 @@ static sg_status parse_header(const char *path, char *line,
     if (count < 0)
         return sg_fail(err, SG_ERR_INPUT,
                        "%s:1: unterminated quote in the header", path);
+    cols->header_fields = count;
     cols->tokens = cols->flops = -1;
     SG_TRY(find_column(path, o->params_column, fields, count, &cols->params,
                        err));
@@ -290,10 +293,11 @@ static int parse_positive(const char *field, const char *column,
     return 1;
 }
 
-/* Parses one data row into N, D, L; 0 and a reason if it is bad. */
-static int parse_row(char *line, char **fields, const columns *cols,
-                     const sg_runs_csv_options *o, double *n, double *d,
-                     double *l, char *why, size_t why_size)
+/* Splits a data row; 0 and a reason if its fields cannot be lined up with
+ * the header's. A row wider than the header has a value no column names,
+ * most likely shifted columns, so it is as bad as a short one. */
+static int split_row(char *line, char **fields, const columns *cols,
+                     char *why, size_t why_size)
 {
     long count = split_fields(line, fields);
     if (count < 0) {
@@ -305,6 +309,21 @@ static int parse_row(char *line, char **fields, const columns *cols,
                  count == 1 ? "" : "s", cols->needed);
         return 0;
     }
+    if (count > cols->header_fields) {
+        snprintf(why, why_size, "%ld fields, the header has %ld", count,
+                 cols->header_fields);
+        return 0;
+    }
+    return 1;
+}
+
+/* Parses one data row into N, D, L; 0 and a reason if it is bad. */
+static int parse_row(char *line, char **fields, const columns *cols,
+                     const sg_runs_csv_options *o, double *n, double *d,
+                     double *l, char *why, size_t why_size)
+{
+    if (!split_row(line, fields, cols, why, why_size))
+        return 0;
     const char *d_name = o->flops_column ? o->flops_column : o->tokens_column;
     long d_index = o->flops_column ? cols->flops : cols->tokens;
     if (!parse_positive(fields[cols->params], o->params_column, n, why,
@@ -427,6 +446,24 @@ static sg_status settle_bad_rows(const char *path, int skip, sg_runs *runs,
     return SG_OK;
 }
 
+/* fopen accepts a directory and only the first read fails (EISDIR), which
+ * would surface as a runtime error; naming a directory is bad input. */
+static sg_status open_runs_file(const char *path, FILE **file, sg_error *err)
+{
+    *file = fopen(path, "r");
+    if (!*file)
+        return sg_fail(err, SG_ERR_INPUT, "cannot open runs file %s: %s",
+                       path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(*file), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(*file);
+        *file = NULL;
+        return sg_fail(err, SG_ERR_INPUT,
+                       "%s is a directory, not a runs CSV file", path);
+    }
+    return SG_OK;
+}
+
 sg_status sg_runs_read_csv(const char *path,
                            const sg_runs_csv_options *options, sg_runs *runs,
                            sg_error *err)
@@ -445,11 +482,9 @@ sg_status sg_runs_read_csv(const char *path,
         o.skip_bad_rows = options->skip_bad_rows;
     }
     memset(runs, 0, sizeof *runs);
-    FILE *file = fopen(path, "r");
-    if (!file)
-        return sg_fail(err, SG_ERR_INPUT, "cannot open runs file %s: %s",
-                       path, strerror(errno));
-    reader r = {path, &o, {0, 0, 0, 0, 0}, NULL, 0};
+    FILE *file;
+    SG_TRY(open_runs_file(path, &file, err));
+    reader r = {path, &o, {0, 0, 0, 0, 0, 0}, NULL, 0};
     run_store store;
     memset(&store, 0, sizeof store);
     sg_status st = read_lines(&r, file, runs, &store, err);

@@ -418,6 +418,28 @@ static void flops_column_gives_tokens_as_c_over_6n(void **state)
     sg_runs_free(&runs);
 }
 
+/* A row wider than the header has a value no column names: the columns may
+ * be shifted, so it is a bad row like a short one, not read as if it fit. */
+static void rows_with_more_fields_than_the_header_are_refused(void **state)
+{
+    (void)state;
+    char path[128];
+    write_file("wide.csv", "params,tokens,loss\n1e8,2e9,3.1\n1e9,1e10,2.5,7\n",
+               path, sizeof path);
+    sg_runs runs;
+    sg_error err;
+    assert_input_error(sg_runs_read_csv(path, NULL, &runs, &err), err,
+                       "wide.csv:3: bad row: 4 fields, the header has 3");
+    sg_runs_csv_options o;
+    sg_runs_csv_options_default(&o);
+    o.skip_bad_rows = 1;
+    assert_ok(sg_runs_read_csv(path, &o, &runs, &err), err);
+    assert_int_equal(runs.count, 1);
+    assert_int_equal(runs.skipped_count, 1);
+    assert_int_equal(runs.skipped_lines[0], 3);
+    sg_runs_free(&runs);
+}
+
 static void missing_column_is_named_with_the_header_columns(void **state)
 {
     (void)state;
@@ -469,6 +491,18 @@ static void missing_empty_and_header_only_files_are_refused(void **state)
     write_file("header.csv", "params,tokens,loss\r\n", path, sizeof path);
     assert_input_error(sg_runs_read_csv(path, NULL, &runs, &err), err,
                        "no rows");
+}
+
+/* A directory opens for reading but fails on the first read: it must be
+ * refused as bad input, like a missing file, not as a runtime failure. */
+static void directory_as_runs_file_is_bad_input(void **state)
+{
+    (void)state;
+    sg_runs runs;
+    sg_error err;
+    assert_input_error(sg_runs_read_csv(temp_dir, NULL, &runs, &err), err,
+                       "is a directory");
+    assert_null(runs.params);
 }
 
 static void dropping_highest_loss_keeps_order(void **state)
@@ -714,7 +748,7 @@ static int remove_temp_dir(void **state)
     (void)state;
     static const char *names[] = {"bad.csv",    "allbad.csv", "flops.csv",
                                   "cols.csv",   "quoted.csv", "empty.csv",
-                                  "header.csv"};
+                                  "header.csv", "wide.csv"};
     char path[128];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", temp_dir, names[i]);
@@ -741,9 +775,11 @@ int main(void)
         cmocka_unit_test(skip_bad_rows_keeps_the_good_ones_and_lists_the_bad),
         cmocka_unit_test(all_bad_rows_leave_nothing_to_fit),
         cmocka_unit_test(flops_column_gives_tokens_as_c_over_6n),
+        cmocka_unit_test(rows_with_more_fields_than_the_header_are_refused),
         cmocka_unit_test(missing_column_is_named_with_the_header_columns),
         cmocka_unit_test(quoted_fields_and_crlf_line_ends_are_read),
         cmocka_unit_test(missing_empty_and_header_only_files_are_refused),
+        cmocka_unit_test(directory_as_runs_file_is_bad_input),
         cmocka_unit_test(dropping_highest_loss_keeps_order),
         cmocka_unit_test(bootstrap_intervals_are_ordered_and_hold_the_estimate),
         cmocka_unit_test(bootstrap_is_deterministic_for_a_seed),
