@@ -101,10 +101,56 @@ int cli_number(const char *command, const char *option, const char *text,
     return 0;
 }
 
+/* The item after `item` in a comma list, or NULL after the last. */
+static const char *next_item(const char *item)
+{
+    const char *comma = strchr(item, ',');
+    return comma ? comma + 1 : NULL;
+}
+
+/* The length of a list item's key: up to '=' when keyed, else all of it. */
+static size_t item_key_length(const char *item, int keyed)
+{
+    size_t length = strcspn(item, ",");
+    const char *eq = keyed ? memchr(item, '=', length) : NULL;
+    return eq ? (size_t)(eq - item) : length;
+}
+
+int cli_check_list(const char *command, const char *option, const char *text,
+                   int keyed)
+{
+    size_t n = strlen(text);
+    if (n == 0 || text[0] == ',' || text[n - 1] == ',' || strstr(text, ",,"))
+        return cli_usage_error(command, "%s: '%s' has an empty item", option,
+                               text);
+    /* Every pair of items: lists are a few items long. */
+    for (const char *a = text; a; a = next_item(a))
+        for (const char *b = next_item(a); b; b = next_item(b)) {
+            size_t ka = item_key_length(a, keyed);
+            if (ka == item_key_length(b, keyed) && strncmp(a, b, ka) == 0)
+                return cli_usage_error(command, "%s: '%.*s' is given twice "
+                                       "in '%s'", option, (int)ka, a, text);
+        }
+    return 0;
+}
+
 int cli_add_setting(cli_law_options *o, const char *command, const char *text)
 {
     if (o->n_settings == (int)(sizeof o->settings / sizeof o->settings[0]))
         return cli_usage_error(command, "too many --set options");
+    if (cli_check_list(command, "--set", text, 1))
+        return SG_ERR_INPUT;
+    /* A constant set by two --set options is as ambiguous as by one. */
+    char all[4096] = "";
+    size_t used = 0;
+    for (int i = 0; i < o->n_settings; i++)
+        used += (size_t)snprintf(all + used, sizeof all - used, "%s,",
+                                 o->settings[i]);
+    if (used + strlen(text) >= sizeof all)
+        return cli_usage_error(command, "--set lists are too long");
+    strcat(all, text);
+    if (cli_check_list(command, "--set", all, 1))
+        return SG_ERR_INPUT;
     o->settings[o->n_settings++] = text;
     return 0;
 }
@@ -272,7 +318,7 @@ int cli_cost_model(const char *command, const cli_cost_options *o,
         return SG_ERR_INPUT;
     if (o->price && cli_number(command, "--price", o->price, &cost->price))
         return SG_ERR_INPUT;
-    if (cost->gpu_flops != 0 && cost->mfu == 0)
+    if (cost->gpu_flops != 0 && cost->mfu == 0 && !o->mfu)
         return cli_usage_error(command, "--gpu-flops needs --mfu (the "
                                "fraction of peak the training reaches)");
     if (o->gpu_flops && !(cost->gpu_flops > 0))

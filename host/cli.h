@@ -22,6 +22,12 @@ int cli_bench(int argc, char **argv);
 int cli_next_option(int argc, char **argv, const struct option *options,
                     const char *command);
 
+/* A comma list of an option: no empty item and no item given twice
+ * (compared whole, or by the key before '=' when `keyed`). Prints and
+ * returns 2 when it is not. */
+int cli_check_list(const char *command, const char *option, const char *text,
+                   int keyed);
+
 /* Prints "scalegrid: <message>" and returns the error's exit code. */
 int cli_report(const sg_error *err);
 /* Prints "scalegrid <command>: <formatted message>" and returns 2. */

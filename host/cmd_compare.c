@@ -174,6 +174,8 @@ static int parse_laws(const char *text, const char *unique_tokens,
         default_laws(unique_tokens != NULL, laws, count);
         return apply_unique_tokens(unique_tokens, laws, *count);
     }
+    if (cli_check_list("compare", "--laws", text, 0))
+        return SG_ERR_INPUT;
     char buf[2048];
     if (strlen(text) >= sizeof buf)
         return cli_usage_error("compare", "--laws list is too long");
@@ -200,6 +202,8 @@ static int parse_budgets(const char *text, double *budgets, size_t *count)
         *count = sizeof defaults / sizeof defaults[0];
         return 0;
     }
+    if (cli_check_list("compare", "--flops", text, 0))
+        return SG_ERR_INPUT;
     char buf[2048];
     if (strlen(text) >= sizeof buf)
         return cli_usage_error("compare", "--flops list is too long");

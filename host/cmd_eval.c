@@ -274,6 +274,10 @@ static int eval_count(const eval_options *o, const sg_flop_count *base,
     if ((rc = positive_number("--layers", o->layers, &e->layers)) ||
         (rc = positive_number("--d-model", o->d_model, &e->d_model)))
         return rc;
+    if (e->layers != floor(e->layers) || e->d_model != floor(e->d_model))
+        return cli_usage_error("eval", "--layers and --d-model are whole "
+                               "numbers (got %s and %s)", o->layers,
+                               o->d_model);
     if (!o->count.seq_len && !(base->seq_len > 0))
         return cli_usage_error("eval", "the deepseek count needs --seq-len S "
                                "(tokens per training sequence)");

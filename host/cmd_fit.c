@@ -119,6 +119,8 @@ static int whole_number(const char *option, const char *text, double lo,
 static int parse_columns(const char *text, char *buf, size_t size,
                          sg_runs_csv_options *csv)
 {
+    if (cli_check_list("fit", "--columns", text, 1))
+        return SG_ERR_INPUT;
     if (strlen(text) >= size)
         return cli_usage_error("fit", "--columns is too long");
     strcpy(buf, text);
@@ -157,6 +159,8 @@ static int parse_budgets(const char *text, double *budgets, size_t *count)
         *count = 3;
         return 0;
     }
+    if (cli_check_list("fit", "--budgets", text, 0))
+        return SG_ERR_INPUT;
     char buf[1024];
     if (strlen(text) >= sizeof buf)
         return cli_usage_error("fit", "--budgets is too long");

@@ -553,6 +553,8 @@ int cli_sweep(int argc, char **argv)
     if ((rc = build_config(&o, &config, out_dir, sizeof out_dir)))
         return rc;
     sg_error err;
+    if (sg_sweep_check_levels_reachable(&config, &err) != SG_OK)
+        return cli_report(&err);
     struct stat before;
     const int dir_existed = stat(out_dir, &before) == 0;
     /* Fail before the sweep, not after minutes of it. */

@@ -63,6 +63,11 @@ sg_status sg_flop_count_validate(const sg_flop_count *count, sg_error *err)
                        "the deepseek FLOP count needs the sequence length "
                        "(--seq-len, a positive number of tokens; got %g)",
                        count->seq_len);
+    if (count->seq_len != floor(count->seq_len))
+        return sg_fail(err, SG_ERR_INPUT,
+                       "the sequence length is a whole number of tokens "
+                       "(got %g)",
+                       count->seq_len);
     if (!positive_finite(count->aspect_ratio))
         return sg_fail(err, SG_ERR_INPUT,
                        "the deepseek FLOP count needs the aspect ratio "
@@ -149,8 +154,8 @@ sg_status sg_cost_model_validate(const sg_cost_model *cost, sg_error *err)
                        cost->gpu_flops);
     if (!(cost->price >= 0) || !isfinite(cost->price))
         return sg_fail(err, SG_ERR_INPUT,
-                       "price per accelerator-hour must be a positive number "
-                       "(got %g)",
+                       "price per accelerator-hour must be a non-negative "
+                       "number (got %g)",
                        cost->price);
     if (cost->gpu_flops == 0) {
         if (cost->mfu != 0 || cost->price != 0)

@@ -37,6 +37,13 @@ sg_status sg_parse_number(const char *text, double *out, sg_error *err)
     if (!(text[0] == '-' || text[0] == '+' || text[0] == '.' ||
           (text[0] >= '0' && text[0] <= '9')))
         return sg_fail(err, SG_ERR_INPUT, "'%s' is not a number", text);
+    /* strtod also reads C's hexadecimal floats (0x10, 0x1p4): not numbers
+     * anyone writes for a model size, and too easy to mistype. */
+    if (strstr(text, "0x") || strstr(text, "0X"))
+        return sg_fail(err, SG_ERR_INPUT,
+                       "'%s' is not a decimal number (hexadecimal is not "
+                       "accepted)",
+                       text);
     char *end = NULL;
     errno = 0;
     double value = strtod(text, &end);
@@ -76,17 +83,17 @@ static int split_colons(char *buf, char **parts, int max_parts)
     }
 }
 
-static sg_status parse_count(const char *text, uint64_t max, uint64_t *out,
-                             sg_error *err)
+static sg_status parse_count(const char *text, uint64_t min, uint64_t max,
+                             uint64_t *out, sg_error *err)
 {
     double value = 0;
     SG_TRY(sg_parse_number(text, &value, err));
     if (value != floor(value))
         return sg_fail(err, SG_ERR_INPUT, "count '%s' is not a whole number",
                        text);
-    if (value < 1)
-        return sg_fail(err, SG_ERR_INPUT, "count '%s' must be at least 1",
-                       text);
+    if (value < (double)min)
+        return sg_fail(err, SG_ERR_INPUT, "count '%s' must be at least %llu",
+                       text, (unsigned long long)min);
     if (value > (double)max)
         return sg_fail(err, SG_ERR_INPUT,
                        "count '%s' is too large (at most %llu)", text,
@@ -96,8 +103,8 @@ static sg_status parse_count(const char *text, uint64_t max, uint64_t *out,
 }
 
 static sg_status parse_range(const char *text, double *lo, double *hi,
-                             uint64_t *count, uint64_t max_count,
-                             int allow_count_only, int *count_only,
+                             uint64_t *count, uint64_t min_count,
+                             uint64_t max_count, int allow_count_only, int *count_only,
                              sg_error *err)
 {
     char buf[256];
@@ -109,7 +116,7 @@ static sg_status parse_range(const char *text, double *lo, double *hi,
     int n = split_colons(buf, parts, 3);
     if (n == 1 && allow_count_only) {
         *count_only = 1;
-        return parse_count(parts[0], max_count, count, err);
+        return parse_count(parts[0], min_count, max_count, count, err);
     }
     if (n != 3)
         return sg_fail(err, SG_ERR_INPUT,
@@ -121,7 +128,7 @@ static sg_status parse_range(const char *text, double *lo, double *hi,
     if (st == SG_OK)
         st = sg_parse_number(parts[1], hi, err);
     if (st == SG_OK)
-        st = parse_count(parts[2], max_count, count, err);
+        st = parse_count(parts[2], min_count, max_count, count, err);
     if (st != SG_OK)
         return sg_prefix(err, st, "range '%s': ", text);
     return SG_OK;
@@ -130,8 +137,8 @@ static sg_status parse_range(const char *text, double *lo, double *hi,
 sg_status sg_parse_axis(const char *text, sg_axis *out, sg_error *err)
 {
     sg_axis axis;
-    SG_TRY(parse_range(text, &axis.lo, &axis.hi, &axis.count, MAX_AXIS_COUNT,
-                       0, NULL, err));
+    SG_TRY(parse_range(text, &axis.lo, &axis.hi, &axis.count, 1,
+                       MAX_AXIS_COUNT, 0, NULL, err));
     *out = axis;
     return SG_OK;
 }
@@ -141,8 +148,9 @@ sg_status sg_parse_levels(const char *text, sg_levels *out, sg_error *err)
     sg_levels levels = {0};
     uint64_t count;
     int count_only = 0;
-    SG_TRY(parse_range(text, &levels.lo, &levels.hi, &count, MAX_LEVEL_COUNT,
-                       1, &count_only, err));
+    /* Levels are band edges: two at least make one band. */
+    SG_TRY(parse_range(text, &levels.lo, &levels.hi, &count, 2,
+                       MAX_LEVEL_COUNT, 1, &count_only, err));
     levels.count = (uint32_t)count;
     levels.span_grid = count_only;
     *out = levels;

@@ -263,6 +263,68 @@ static double axis_seconds(const sg_sweep_config *c)
 
 static double points_seconds(const sg_sweep_config *c);
 
+/* Least and greatest of f over the grid's four corners (the loss and the
+ * cost are monotone in N and D, so their extremes are corners). */
+static void corner_range(const sg_sweep_config *c,
+                         double (*f)(const sg_sweep_config *, double, double),
+                         double *lo, double *hi)
+{
+    double n[2] = {c->params.lo, c->params.hi};
+    double d[2] = {c->tokens.lo, c->tokens.hi};
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 2; b++) {
+            double v = f(c, n[a], d[b]);
+            *lo = fmin(*lo, v);
+            *hi = fmax(*hi, v);
+        }
+}
+
+static double loss_at(const sg_sweep_config *c, double n, double d)
+{
+    return sg_law_loss(&c->law, n, d);
+}
+
+static double log_cost_at(const sg_sweep_config *c, double n, double d)
+{
+    return log(sg_cost_at(&c->flop_count, n, d).total);
+}
+
+/* Whether [lo - w, hi + w] misses [grid_lo, grid_hi]: bands reach less
+ * than a band's width w past the end levels. */
+static int misses(double lo, double hi, double w, double grid_lo,
+                  double grid_hi)
+{
+    return grid_hi < lo - w || grid_lo > hi + w;
+}
+
+sg_status sg_sweep_check_levels_reachable(const sg_sweep_config *c,
+                                          sg_error *err)
+{
+    double lo, hi;
+    const sg_levels *l = &c->loss_levels;
+    corner_range(c, loss_at, &lo, &hi);
+    if (!l->span_grid &&
+        misses(l->lo, l->hi, (l->hi - l->lo) / (l->count - 1.0), lo, hi))
+        return sg_fail(err, SG_ERR_INPUT,
+                       "no grid point reaches the loss levels %g..%g: the "
+                       "grid's losses span %g..%g%s",
+                       l->lo, l->hi, lo, hi,
+                       l->hi < lo ? " (lower losses need larger N and D)"
+                                  : "");
+    const sg_levels *f = &c->flops_levels;
+    corner_range(c, log_cost_at, &lo, &hi);
+    if (!f->span_grid && misses(log(f->lo), log(f->hi),
+                                (log(f->hi) - log(f->lo)) / (f->count - 1.0),
+                                lo, hi))
+        return sg_fail(err, SG_ERR_INPUT,
+                       "no grid point reaches the compute levels %g..%g "
+                       "FLOPs: the grid's costs span %g..%g",
+                       f->lo, f->hi, exp(lo), exp(hi));
+    return SG_OK;
+}
+
 double sg_sweep_estimated_seconds(const sg_sweep_config *c)
 {
     return axis_seconds(c) + points_seconds(c);
@@ -374,6 +436,11 @@ sg_status sg_sweep_config_validate(const sg_sweep_config *c, sg_error *err)
                        "backend 'cuda' is unavailable: %s; use --backend "
                        "openmp or auto",
                        reason);
+    if (c->backend == SG_BACKEND_REFERENCE && c->threads > 1)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "the reference backend runs one thread (asked for "
+                       "%d); use backend openmp for more",
+                       c->threads);
     if (c->backend == SG_BACKEND_REFERENCE &&
         (c->strategy == SG_STRATEGY_FACTORED || c->strategy == SG_STRATEGY_EXACT))
         return sg_fail(err, SG_ERR_INPUT,

@@ -394,6 +394,12 @@ sg_status sg_sweep_run_controlled(const sg_sweep_config *config,
  * conservative rate per backend, strategy and thread); used to refuse
  * sweeps beyond max_seconds before they start. */
 double sg_sweep_estimated_seconds(const sg_sweep_config *config);
+/* SG_ERR_INPUT when the loss levels or the compute levels lie wholly
+ * outside what the grid's points reach (every frontier row would be
+ * empty): the target was unreachable. A sweep run anyway reports the rows
+ * as empty; the program refuses it up front. */
+sg_status sg_sweep_check_levels_reachable(const sg_sweep_config *config,
+                                          sg_error *err);
 void sg_sweep_result_free(sg_sweep_result *result);
 
 /* Levels as a sweep resolves them: value of level k. */

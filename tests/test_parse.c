@@ -98,7 +98,10 @@ static void levels_parse_a_range_or_a_count(void **state)
     assert_ok(sg_parse_levels("1e18:1e24:7", &l, &err), err);
     assert_rel(sg_flops_level_value(&l, 3), 1e21, 1e-14);
 
-    assert_ok(sg_parse_levels("1", &l, &err), err);
+    /* Levels are band edges: one alone makes no band, as text or not. */
+    assert_input_error(sg_parse_levels("1", &l, &err), err, "at least 2");
+    assert_input_error(sg_parse_levels("1:2:1", &l, &err), err, "at least 2");
+    l.count = 1;
     assert_input_error(sg_levels_validate(&l, "loss levels", &err), err,
                        "at least 2");
     assert_ok(sg_parse_levels("4:2:10", &l, &err), err);
