@@ -38,6 +38,8 @@ static const char eval_help[] =
     "  scalegrid eval --law chinchilla --layers 32 --d-model 4096 \\\n"
     "      --seq-len 4096 --tokens 2T\n"
     "\n"
+    "  CONFIG.json    its law, unique_tokens, flop_count and cost_model\n"
+    "                 (options override them; its grid keys are sweep's)\n"
     "  --law NAME     a preset (scalegrid laws), or the law of CONFIG.json\n"
     "  --set K=V,...  override constants, e.g. --set alpha=0.3,E=1.8\n"
     "  --params N     parameters: 70e9, 70B, 7.0e10\n"

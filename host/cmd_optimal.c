@@ -43,6 +43,8 @@ static const char optimal_help[] =
     "Table 6 is its own fit: the law's constants do not change it. Example:\n"
     "  scalegrid optimal --law kaplan --flops 1e21 --allocation\n"
     "\n"
+    "  CONFIG.json    its law, unique_tokens, flop_count and cost_model\n"
+    "                 (options override them; its grid keys are sweep's)\n"
     "  --law NAME     a preset (scalegrid laws), or the law of CONFIG.json\n"
     "  --set K=V,...  override constants\n"
     "  --flops C      compute budget in FLOPs: 1e21, 5.76e23\n"
