@@ -578,6 +578,8 @@ int cli_sweep(int argc, char **argv)
      * second and are drawn even if a signal arrives meanwhile. */
     if (st == SG_OK && plot)
         st = sg_plot_sweep(out_dir, &config, &result, formats, &err);
+    if (st == SG_OK)
+        st = sg_plot_remove_stale(out_dir, plot ? formats : 0, &err);
     if (st != SG_OK)
         remove_new_empty_dir(out_dir, dir_existed);
     if (st == SG_ERR_CANCELLED) {

@@ -1661,6 +1661,29 @@ sg_status sg_plot_sweep(const char *dir, const sg_sweep_config *config,
     return st;
 }
 
+sg_status sg_plot_remove_stale(const char *dir, unsigned drawn,
+                               sg_error *err)
+{
+    static const char *const names[] = {"contours", "frontier"};
+    static const unsigned formats[] = {SG_PLOT_SVG, SG_PLOT_PNG, SG_PLOT_PDF};
+    for (size_t f = 0; f < sizeof formats / sizeof formats[0]; f++) {
+        if (drawn & formats[f])
+            continue;
+        for (size_t n = 0; n < sizeof names / sizeof names[0]; n++) {
+            char path[PATH_MAX];
+            if (snprintf(path, sizeof path, "%s/%s.%s", dir, names[n],
+                         sg_plot_format_ext(formats[f])) >= (int)sizeof path)
+                return sg_fail(err, SG_ERR_INPUT, "path too long in '%s'",
+                               dir);
+            if (unlink(path) != 0 && errno != ENOENT)
+                return sg_fail(err, SG_ERR_RUNTIME,
+                               "cannot remove the earlier run's %s: %s", path,
+                               strerror(errno));
+        }
+    }
+    return SG_OK;
+}
+
 sg_status sg_plot_compare(const char *dir, const sg_law *laws, size_t n_laws,
                           const double *budgets, size_t n_budgets,
                           unsigned formats, sg_error *err)

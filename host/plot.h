@@ -70,6 +70,13 @@ sg_status sg_plot_sweep(const char *dir, const sg_sweep_config *config,
                         const sg_sweep_result *result, unsigned formats,
                         sg_error *err);
 
+/* Removes from dir the sweep plots (contours.<ext>, frontier.<ext>) of
+ * the formats not in `drawn` (0: all of them), left by an earlier run: a
+ * plot next to tables it was not drawn from would look like theirs.
+ * SG_ERR_RUNTIME when one exists and cannot be removed. */
+sg_status sg_plot_remove_stale(const char *dir, unsigned drawn,
+                               sg_error *err);
+
 /* At most this many laws in one comparison (one colour each). */
 #define SG_PLOT_MAX_LAWS 8
 

@@ -36,6 +36,18 @@ interrupt() {
 interrupt INT 130 SIGINT
 interrupt TERM 143 SIGTERM
 
+# A sweep's files are one set: plots an earlier run drew in the same folder
+# go when this run draws none (or other formats).
+small=(--params 1e7:1e9:60 --tokens 1e8:1e10:60 --quiet)
+"$SCALEGRID" sweep "${small[@]}" --plot-format svg,pdf --out "$T/stale"
+check "stale: the first run drew svg and pdf" test -s "$T/stale/contours.pdf"
+"$SCALEGRID" sweep "${small[@]}" --law kaplan --plot-format svg --out "$T/stale"
+check "stale: a svg-only run removes the pdfs" \
+    test ! -e "$T/stale/contours.pdf" -a ! -e "$T/stale/frontier.pdf" -a -s "$T/stale/contours.svg"
+"$SCALEGRID" sweep "${small[@]}" --out "$T/stale"
+check "stale: a run without plots removes them" \
+    test ! -e "$T/stale/contours.svg" -a ! -e "$T/stale/frontier.svg" -a -s "$T/stale/frontier.csv"
+
 # An answer that cannot be written to stdout is a failed run (exit 1, one
 # line), not a success.
 if [ -w /dev/full ]; then
