@@ -30,7 +30,8 @@ static const char bench_help[] =
     "  --strategy S,...  direct, factored, exact (default: all three; the\n"
     "                    reference backend has none)\n"
     "  --sizes P,...     points per grid: 2^20, 2^24, 2^28, 2^32 (default),\n"
-    "                    or numbers (16M); each a square grid\n"
+    "                    or numbers (16M); each a square grid, so a\n"
+    "                    square number of points\n"
     "  --threads T,...   thread counts: numbers or 'all' (default 1,all)\n"
     "  --law NAME        the law swept (default chinchilla)\n"
     "  --levels K        loss levels (default 1024); --flops-levels (256)\n"
@@ -99,6 +100,8 @@ static int split(const char *option, const char *text, char *buf,
 {
     if (strlen(text) >= size)
         return cli_usage_error("bench", "%s is too long", option), -1;
+    if (cli_check_list("bench", option, text, 0))
+        return -1;
     strcpy(buf, text);
     int n = 0;
     char *save = NULL;
@@ -133,6 +136,33 @@ static int parse_size(const char *text, double *points)
     if (!(*points >= 16 && *points <= 1.1e12))
         return cli_usage_error("bench", "--sizes: '%s' must be 16 to 1e12 "
                                "points", text);
+    return 0;
+}
+
+/* Grids are square: a size must be side^2 points, or the bench would time
+ * a grid other than the one asked for. */
+static int check_square(const char *text, double points)
+{
+    double side = floor(sqrt(points));
+    if (side * side == points)
+        return 0;
+    return cli_usage_error("bench", "--sizes: %s = %.0f points is not a "
+                           "square grid; %.0f (%.0f^2) or %.0f (%.0f^2) is",
+                           text, points, side * side, side,
+                           (side + 1) * (side + 1), side + 1);
+}
+
+/* "all" (0) or a thread count, with one message for anything else. */
+static int parse_thread_count(const char *text, int *out)
+{
+    double t = 0;
+    sg_error err;
+    if (strcmp(text, "all") != 0 &&
+        (sg_parse_number(text, &t, &err) != SG_OK || t < 1 || t > 4096 ||
+         t != floor(t)))
+        return cli_usage_error("bench", "--threads: '%s' is not 'all' or a "
+                               "count from 1 to 4096", text);
+    *out = (int)t;
     return 0;
 }
 
@@ -182,22 +212,40 @@ static int plan_lists(const bench_options *o, bench_plan *b)
               buf, sizeof buf, items);
     if (n < 0)
         return SG_ERR_INPUT;
-    for (int i = 0; i < n; i++)
-        if (parse_size(items[i], &b->sizes[b->n_sizes++]))
+    for (int i = 0; i < n; i++, b->n_sizes++)
+        if (parse_size(items[i], &b->sizes[b->n_sizes]) ||
+            check_square(items[i], b->sizes[b->n_sizes]))
             return SG_ERR_INPUT;
     n = split("--threads", o->threads ? o->threads : "1,all", buf, sizeof buf,
               items);
     if (n < 0)
         return SG_ERR_INPUT;
-    for (int i = 0; i < n; i++) {
-        double t = 0;
-        if (strcmp(items[i], "all") != 0 &&
-            (cli_number("bench", "--threads", items[i], &t) || t < 1 ||
-             t > 4096 || t != floor(t)))
-            return cli_usage_error("bench", "--threads: '%s' is not 'all' or "
-                                   "a count from 1 to 4096", items[i]);
-        b->threads[b->n_threads++] = (int)t;
-    }
+    for (int i = 0; i < n; i++)
+        if (parse_thread_count(items[i], &b->threads[b->n_threads++]))
+            return SG_ERR_INPUT;
+    return 0;
+}
+
+/* Options that the chosen backends would ignore are refused: the
+ * reference backend has no strategies and runs one thread, and --quick
+ * chooses the sizes. */
+static int check_applicable(const bench_options *o, const bench_plan *b)
+{
+    int only_reference = 1;
+    for (int i = 0; i < b->n_backends; i++)
+        only_reference &= b->backends[i] == SG_BACKEND_REFERENCE;
+    if (only_reference && o->strategies)
+        return cli_usage_error("bench", "the reference backend has no "
+                               "strategies (it evaluates every point "
+                               "directly): leave out --strategy or add "
+                               "--backend openmp");
+    if (only_reference && o->threads)
+        return cli_usage_error("bench", "the reference backend runs one "
+                               "thread: leave out --threads or add "
+                               "--backend openmp");
+    if (o->quick && o->sizes)
+        return cli_usage_error("bench", "--quick chooses the sizes (2^20, "
+                               "2^24): give it or --sizes, not both");
     return 0;
 }
 
@@ -207,6 +255,12 @@ static int plan_numbers(const bench_options *o, bench_plan *b)
     sg_error err;
     if (sg_law_preset(o->law ? o->law : "chinchilla", &b->law, &err) != SG_OK)
         return cli_report(&err);
+    if (b->law.form == SG_FORM_MUENNIGHOFF)
+        return cli_usage_error("bench", "law '%s' needs a unique-token "
+                               "budget, which bench does not take: bench "
+                               "another law, or time `scalegrid sweep --law "
+                               "%s --unique-tokens U`",
+                               b->law.name, b->law.name);
     b->levels = 1024;
     b->flops_levels = 256;
     b->repeats = 3;
@@ -414,7 +468,8 @@ int cli_bench(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     bench_plan plan;
     memset(&plan, 0, sizeof plan);
-    if ((rc = plan_lists(&o, &plan)) || (rc = plan_numbers(&o, &plan)))
+    if ((rc = plan_lists(&o, &plan)) || (rc = check_applicable(&o, &plan)) ||
+        (rc = plan_numbers(&o, &plan)))
         return rc;
     sg_bench_limits machine;
     sg_bench_machine(&machine);
