@@ -249,6 +249,18 @@ static int check_applicable(const bench_options *o, const bench_plan *b)
     return 0;
 }
 
+/* A whole number from lo to hi; one line on stderr otherwise. */
+static int whole_in(const char *option, const char *text, double lo,
+                    double hi, double *v)
+{
+    if (cli_number("bench", option, text, v))
+        return SG_ERR_INPUT;
+    if (*v < lo || *v > hi || *v != floor(*v))
+        return cli_usage_error("bench", "%s must be %.0f to %.0f (got %s)",
+                               option, lo, hi, text);
+    return 0;
+}
+
 static int plan_numbers(const bench_options *o, bench_plan *b)
 {
     double v;
@@ -261,33 +273,38 @@ static int plan_numbers(const bench_options *o, bench_plan *b)
                                "another law, or time `scalegrid sweep --law "
                                "%s --unique-tokens U`",
                                b->law.name, b->law.name);
+    for (int i = 0; o->strategies && i < b->n_strategies; i++)
+        if (b->strategies[i] == SG_STRATEGY_EXACT &&
+            b->law.form != SG_FORM_CHINCHILLA)
+            return cli_usage_error("bench", "strategy exact needs a law of "
+                                   "the Chinchilla form ('%s' is of the %s "
+                                   "form)",
+                                   b->law.name, sg_form_name(b->law.form));
     b->levels = 1024;
     b->flops_levels = 256;
     b->repeats = 3;
     b->max_seconds = 30;
     if (o->levels) {
-        if (cli_number("bench", "--levels", o->levels, &v) || v < 2 ||
-            v > 4194304 || v != floor(v))
-            return cli_usage_error("bench", "--levels must be 2 to 4194304");
+        if (whole_in("--levels", o->levels, 2, 4194304, &v))
+            return SG_ERR_INPUT;
         b->levels = (uint32_t)v;
     }
     if (o->flops_levels) {
-        if (cli_number("bench", "--flops-levels", o->flops_levels, &v) ||
-            v < 2 || v > 4194304 || v != floor(v))
-            return cli_usage_error("bench", "--flops-levels must be 2 to "
-                                   "4194304");
+        if (whole_in("--flops-levels", o->flops_levels, 2, 4194304, &v))
+            return SG_ERR_INPUT;
         b->flops_levels = (uint32_t)v;
     }
     if (o->repeats) {
-        if (cli_number("bench", "--repeats", o->repeats, &v) || v < 1 ||
-            v > 64 || v != floor(v))
-            return cli_usage_error("bench", "--repeats must be 1 to 64");
+        if (whole_in("--repeats", o->repeats, 1, 64, &v))
+            return SG_ERR_INPUT;
         b->repeats = (int)v;
     }
     if (o->max_seconds) {
-        if (cli_number("bench", "--max-seconds", o->max_seconds, &v) ||
-            !(v > 0))
-            return cli_usage_error("bench", "--max-seconds must be positive");
+        if (cli_number("bench", "--max-seconds", o->max_seconds, &v))
+            return SG_ERR_INPUT;
+        if (!(v > 0))
+            return cli_usage_error("bench", "--max-seconds must be positive "
+                                   "(got %s)", o->max_seconds);
         b->max_seconds = v;
     }
     return 0;

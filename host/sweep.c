@@ -424,6 +424,11 @@ sg_status sg_sweep_config_validate(const sg_sweep_config *c, sg_error *err)
                        "indices allow",
                        (unsigned long long)c->params.count,
                        (unsigned long long)c->tokens.count);
+    if (c->backend == SG_BACKEND_REFERENCE && c->threads > 1)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "the reference backend runs one thread (asked for "
+                       "%d); use backend openmp for more",
+                       c->threads);
     if (c->threads > 1 && !sg_openmp_threads_available())
         return sg_fail(err, SG_ERR_INPUT,
                        "this build has no OpenMP, so it runs one thread "
@@ -436,11 +441,6 @@ sg_status sg_sweep_config_validate(const sg_sweep_config *c, sg_error *err)
                        "backend 'cuda' is unavailable: %s; use --backend "
                        "openmp or auto",
                        reason);
-    if (c->backend == SG_BACKEND_REFERENCE && c->threads > 1)
-        return sg_fail(err, SG_ERR_INPUT,
-                       "the reference backend runs one thread (asked for "
-                       "%d); use backend openmp for more",
-                       c->threads);
     if (c->backend == SG_BACKEND_REFERENCE &&
         (c->strategy == SG_STRATEGY_FACTORED || c->strategy == SG_STRATEGY_EXACT))
         return sg_fail(err, SG_ERR_INPUT,
