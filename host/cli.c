@@ -142,11 +142,12 @@ int cli_add_setting(cli_law_options *o, const char *command, const char *text)
         return SG_ERR_INPUT;
     /* A constant set by two --set options is as ambiguous as by one. */
     char all[4096] = "";
-    size_t used = 0;
-    for (int i = 0; i < o->n_settings; i++)
-        used += (size_t)snprintf(all + used, sizeof all - used, "%s,",
-                                 o->settings[i]);
-    if (used + strlen(text) >= sizeof all)
+    for (int i = 0; i < o->n_settings; i++) {
+        if (strlen(all) + strlen(o->settings[i]) + 1 >= sizeof all)
+            return cli_usage_error(command, "--set lists are too long");
+        strcat(strcat(all, o->settings[i]), ",");
+    }
+    if (strlen(all) + strlen(text) >= sizeof all)
         return cli_usage_error(command, "--set lists are too long");
     strcat(all, text);
     if (cli_check_list(command, "--set", all, 1))
@@ -156,27 +157,16 @@ int cli_add_setting(cli_law_options *o, const char *command, const char *text)
 }
 
 static int resolve_law(const cli_law_options *o, const char *command,
-                       int required, sg_law *law);
-
-int cli_resolve_law(const cli_law_options *o, const char *command,
-                    int required, sg_law *law)
-{
-    int rc = resolve_law(o, command, required, law);
-    if (rc)
-        return rc;
-    sg_error err;
-    if (sg_law_validate(law, &err) != SG_OK)
-        return cli_report(&err);
-    return 0;
-}
+                       int required, sg_law *law, sg_sweep_config *config);
 
 int cli_resolve_law_unvalidated(const cli_law_options *o, const char *command,
                                 sg_law *law)
 {
-    return resolve_law(o, command, 0, law);
+    sg_sweep_config config;
+    return resolve_law(o, command, 0, law, &config);
 }
 
-/* The config file of eval and optimal, over the defaults; *set gets its
+/* The config file of a command, over the defaults; *set gets its
  * SG_CONFIG_HAS_* keys (0 without a file). */
 static int load_config(const cli_law_options *o, sg_sweep_config *config,
                        unsigned *set)
@@ -193,18 +183,19 @@ static int load_config(const cli_law_options *o, sg_sweep_config *config,
     return 0;
 }
 
+/* The law of the options over the config's; *config gets the whole
+ * config (defaults without a file) for what else the caller reads. */
 static int resolve_law(const cli_law_options *o, const char *command,
-                       int required, sg_law *law)
+                       int required, sg_law *law, sg_sweep_config *config)
 {
     sg_error err;
     int have_law = 0;
-    sg_sweep_config config;
     unsigned set;
-    int rc = load_config(o, &config, &set);
+    int rc = load_config(o, config, &set);
     if (rc)
         return rc;
     if (set & SG_CONFIG_HAS_LAW) {
-        *law = config.law;
+        *law = config->law;
         have_law = 1;
     }
     if (o->law_name) {
@@ -330,16 +321,18 @@ int cli_cost_model(const char *command, const cli_cost_options *o,
     return 0;
 }
 
-int cli_plan_costs(const char *command, const cli_law_options *law,
-                   const cli_count_options *count_options,
-                   const cli_cost_options *cost_options,
-                   sg_flop_count *count, sg_cost_model *cost)
+int cli_resolve_plan(const char *command, const cli_law_options *law_options,
+                     const cli_count_options *count_options,
+                     const cli_cost_options *cost_options, sg_law *law,
+                     sg_flop_count *count, sg_cost_model *cost)
 {
     sg_sweep_config config;
-    unsigned set;
-    int rc = load_config(law, &config, &set);
+    int rc = resolve_law(law_options, command, 1, law, &config);
     if (rc)
         return rc;
+    sg_error err;
+    if (sg_law_validate(law, &err) != SG_OK)
+        return cli_report(&err);
     *count = config.flop_count;
     *cost = config.cost_model;
     return cli_costs_over(command, count_options, cost_options, count, cost);

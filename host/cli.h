@@ -57,12 +57,9 @@ int cli_apply_unique_tokens(const char *command, const char *text,
 
 /* Adds a --set list; prints and returns 2 when there are too many. */
 int cli_add_setting(cli_law_options *o, const char *command, const char *text);
-/* Resolves the law; with `required`, no config law and no --law is an
- * error. Returns an exit code (0 on success). */
-int cli_resolve_law(const cli_law_options *o, const char *command,
-                    int required, sg_law *law);
-/* The same without the final validation (a sweep validates its whole
- * config, U included, once every option is applied). */
+/* Resolves the law of --law and --set (over a config's, if any) without
+ * validating it: a sweep validates its whole config, U included, once
+ * every option is applied. Returns an exit code (0 on success). */
 int cli_resolve_law_unvalidated(const cli_law_options *o, const char *command,
                                 sg_law *law);
 
@@ -120,14 +117,15 @@ int cli_plan_option(int c, const char *value, cli_law_options *law,
  * replacing its own field; prints and returns 2 on bad input. */
 int cli_cost_model(const char *command, const cli_cost_options *o,
                    sg_cost_model *cost);
-/* The FLOP count and cost model of a command: the options given over
- * the config's ("flop_count", "cost_model"; defaults without a config),
- * as cli_costs_over does over any base. Prints and returns 2 on bad
- * input. */
-int cli_plan_costs(const char *command, const cli_law_options *law,
-                   const cli_count_options *count_options,
-                   const cli_cost_options *cost_options,
-                   sg_flop_count *count, sg_cost_model *cost);
+/* The law, FLOP count and cost model of eval, optimal and compare, with
+ * one read of the config: the options given over the config's ("law",
+ * "unique_tokens", "flop_count", "cost_model"; defaults without a config),
+ * the count and cost as cli_costs_over does over any base. A law is
+ * required and validated. Prints and returns 2 on bad input. */
+int cli_resolve_plan(const char *command, const cli_law_options *law_options,
+                     const cli_count_options *count_options,
+                     const cli_cost_options *cost_options, sg_law *law,
+                     sg_flop_count *count, sg_cost_model *cost);
 int cli_costs_over(const char *command, const cli_count_options *count_options,
                    const cli_cost_options *cost_options, sg_flop_count *count,
                    sg_cost_model *cost);

@@ -95,36 +95,32 @@ static int split_list(char *text, char **items, int max)
     return n;
 }
 
-/* A config's FLOP count or cost model would change the answer, and
- * compare has one count for all its laws (6ND): refuse, do not ignore. */
-static int refuse_config_costs(const cli_law_options *o)
-{
-    const cli_count_options no_count = {0};
-    const cli_cost_options no_cost = {0};
-    sg_flop_count count;
-    sg_cost_model cost;
-    int rc = cli_plan_costs("compare", o, &no_count, &no_cost, &count, &cost);
-    if (rc)
-        return rc;
-    if (count.convention != SG_FLOPS_6N || count.inference_tokens > 0 ||
-        sg_cost_model_given(&cost))
-        return cli_usage_error("compare", "%s: compare uses each law's "
-                               "C = 6ND optimum; drop the config's "
-                               "\"flop_count\" and \"cost_model\" (optimal "
-                               "and sweep take them)", o->config_path);
-    return 0;
-}
-
-/* A preset name, or a JSON config whose "law" is used. */
+/* A preset name, or a JSON config whose "law" is used. A config's FLOP
+ * count or cost model would change the answer, and compare has one count
+ * for all its laws (6ND): refused, not ignored. */
 static int load_law(const char *name, sg_law *law)
 {
     sg_error err;
     size_t len = strlen(name);
     if (len > 5 && strcmp(name + len - 5, ".json") == 0) {
         cli_law_options o = {0};
+        const cli_count_options no_count = {0};
+        const cli_cost_options no_cost = {0};
+        sg_flop_count count;
+        sg_cost_model cost;
         o.config_path = name;
-        int rc = cli_resolve_law(&o, "compare", 1, law);
-        return rc ? rc : refuse_config_costs(&o);
+        int rc = cli_resolve_plan("compare", &o, &no_count, &no_cost, law,
+                                  &count, &cost);
+        if (rc)
+            return rc;
+        if (count.convention != SG_FLOPS_6N || count.inference_tokens > 0 ||
+            sg_cost_model_given(&cost))
+            return cli_usage_error("compare", "%s: compare uses each law's "
+                                   "C = 6ND optimum; drop the config's "
+                                   "\"flop_count\" and \"cost_model\" "
+                                   "(optimal and sweep take them)",
+                                   name);
+        return 0;
     }
     if (sg_law_preset(name, law, &err) != SG_OK)
         return cli_report(&err);

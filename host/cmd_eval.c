@@ -374,9 +374,8 @@ int cli_eval(int argc, char **argv)
     sg_cost_model cost;
     sg_flop_count base; /* the config's count; eval_count applies options */
     const cli_count_options no_count_options = {0};
-    if ((rc = cli_plan_costs("eval", &o.law, &no_count_options, &o.cost,
-                             &base, &cost)) ||
-        (rc = cli_resolve_law(&o.law, "eval", 1, &law)))
+    if ((rc = cli_resolve_plan("eval", &o.law, &no_count_options, &o.cost,
+                               &law, &base, &cost)))
         return rc;
     if (o.batch && law.form != SG_FORM_KAPLAN)
         return cli_usage_error("eval", "--batch needs a law of the Kaplan form "

@@ -390,9 +390,8 @@ int cli_optimal(int argc, char **argv)
     sg_law law;
     sg_cost_model cost;
     sg_flop_count count;
-    if ((rc = cli_plan_costs("optimal", &o.law, &o.count, &o.cost, &count,
-                             &cost)) ||
-        (rc = cli_resolve_law(&o.law, "optimal", 1, &law)))
+    if ((rc = cli_resolve_plan("optimal", &o.law, &o.count, &o.cost, &law,
+                               &count, &cost)))
         return rc;
     if (o.allocation)
         return optimal_allocation(&o, &law, &count, &cost);
