@@ -137,7 +137,7 @@ CLI_SRC := host/main.c host/cli.c host/progress.c host/cmd_laws.c \
 TEST_SRC := tests/test_laws.c tests/test_optimal.c tests/test_parse.c \
             tests/test_sweep.c tests/test_output.c tests/test_reliability.c \
             tests/test_plot.c tests/test_fit.c tests/test_kaplan.c \
-            tests/test_beyond.c tests/test_math.c
+            tests/test_beyond.c tests/test_math.c tests/test_f32.c
 ifeq ($(BUILD_CUDA),1)
 TEST_SRC += tests/test_cuda.c
 endif

@@ -117,15 +117,19 @@ void sg_bench_machine(sg_bench_limits *out)
 /* Nominal floating-point operations per grid point of each strategy, to
  * express a rate as a fraction of the FMA peak: the band coordinate, its
  * floor and the compare (factored); for the Chinchilla form's direct
- * strategy, two sg_pow per point (kernels/sg_math.h: 34 operations for the
- * log, 31 for the exp, 1 for the product, two of them divisions) and 11
- * for the law and the band. The reference and exact strategies do not have
- * a per-point count (0: not reported). */
-double sg_bench_ops_per_point(sg_backend backend, sg_strategy strategy)
+ * strategy, two powers per point and 11 operations for the law and the
+ * band in f64 (kernels/sg_math.h: 34 operations for the log, 31 for the
+ * exp, 1 for the product, two of them divisions), 7 in f32
+ * (kernels/sg_math_f32.h: 11 for log2, 1 fma, 9 for exp2). The reference
+ * and exact strategies do not have a per-point count (0: not reported). */
+double sg_bench_ops_per_point(sg_backend backend, sg_strategy strategy,
+                              sg_precision precision)
 {
     if (backend == SG_BACKEND_REFERENCE || strategy == SG_STRATEGY_EXACT)
         return 0;
-    return strategy == SG_STRATEGY_DIRECT ? 2 * 66.0 + 11.0 : 3.0;
+    if (strategy != SG_STRATEGY_DIRECT)
+        return 3.0;
+    return precision == SG_PRECISION_F32 ? 2 * 21.0 + 7.0 : 2 * 66.0 + 11.0;
 }
 
 static int same_selection(const sg_sweep_result *a, const sg_sweep_result *b)
@@ -157,10 +161,11 @@ sg_status sg_bench_validate(const sg_sweep_config *config, sg_error *err)
     if (st == SG_OK) {
         if (!same_selection(&a, &b))
             st = sg_fail(err, SG_ERR_RUNTIME,
-                         "the %s backend's %s frontier differs from the "
+                         "the %s backend's %s %s frontier differs from the "
                          "reference's on a 384 x 384 grid",
                          sg_backend_name(config->backend),
-                         sg_strategy_name(config->strategy));
+                         sg_strategy_name(config->strategy),
+                         sg_precision_name(config->precision));
         sg_sweep_result_free(&b);
     }
     sg_sweep_result_free(&a);
@@ -184,6 +189,7 @@ sg_status sg_bench_time(const sg_sweep_config *config, int repeats,
         row->threads = r.threads;
         row->backend = r.backend;
         row->strategy = r.strategy;
+        row->precision = config->precision;
         sg_sweep_result_free(&r);
     }
     /* median */

@@ -16,11 +16,13 @@ typedef struct {
 void sg_bench_machine(sg_bench_limits *out);
 
 /* Nominal FP operations per grid point (0 where not per point). */
-double sg_bench_ops_per_point(sg_backend backend, sg_strategy strategy);
+double sg_bench_ops_per_point(sg_backend backend, sg_strategy strategy,
+                              sg_precision precision);
 
 typedef struct {
     sg_backend backend;
     sg_strategy strategy;
+    sg_precision precision;
     int threads;
     uint64_t rows, cols;
     uint32_t levels;

@@ -15,7 +15,8 @@
 
 static const char bench_help[] =
     "usage: scalegrid bench [--backend B,...] [--strategy S,...]\n"
-    "                       [--sizes P,...] [--threads T,...] [--law NAME]\n"
+    "                       [--precision P,...] [--sizes P,...]\n"
+    "                       [--threads T,...] [--law NAME]\n"
     "                       [--levels K] [--flops-levels K] [--repeats R]\n"
     "                       [--max-seconds S] [--quick] [--json]\n"
     "\n"
@@ -23,12 +24,16 @@ static const char bench_help[] =
     "median of R runs after a warm-up, next to this machine's measured\n"
     "limits: the clock (a chain of dependent additions) and the FP64 FMA\n"
     "peak per thread and for all threads. Every configuration's frontier is\n"
-    "first checked identical to the reference backend's.\n"
+    "first checked identical to the reference backend's (of the same\n"
+    "precision).\n"
     "\n"
     "  --backend B,...   reference, openmp, cuda (default: the first two,\n"
     "                    and cuda when a GPU is present)\n"
     "  --strategy S,...  direct, factored, exact (default: all three; the\n"
     "                    reference backend has none)\n"
+    "  --precision P,... f64, f32 (default: both; f32 runs for laws of the\n"
+    "                    Chinchilla form on the CPU backends, direct and\n"
+    "                    factored, and is skipped elsewhere)\n"
     "  --sizes P,...     points per grid: 2^20, 2^24, 2^28, 2^32 (default),\n"
     "                    or numbers (16M); each a square grid, so a\n"
     "                    square number of points\n"
@@ -40,16 +45,19 @@ static const char bench_help[] =
     "                    S seconds in all (default 30); they are listed\n"
     "  --quick           sizes up to 2^24 only\n"
     "  --json            {\"machine\": {...}, \"results\": [{backend, strategy,\n"
-    "                    threads, rows, cols, levels, points, seconds,\n"
-    "                    points_per_second, ...}], \"skipped\": [...]}\n"
+    "                    precision, threads, rows, cols, levels, points,\n"
+    "                    seconds, points_per_second, ...}], \"skipped\":\n"
+    "                    [...]}\n"
     "\n"
     "Columns: cycles/pt is core-cycles per point (threads x clock / rate);\n"
-    "%peak counts nominal FP64 operations per point (3 for factored, 143\n"
-    "for direct: two pow of 66) against the measured FMA peak; x ref is the\n"
-    "rate over the reference backend's on the largest grid it ran.\n";
+    "%peak counts nominal operations per point (factored 3; direct 143 in\n"
+    "f64, two pow of 66, and 49 in f32) against the measured FMA peak (f32:\n"
+    "twice the FP64 peak, 8 lanes per vector instead of 4); x ref is the\n"
+    "rate over the reference backend's on the largest grid it ran in the\n"
+    "same precision.\n";
 
 typedef struct {
-    const char *backends, *strategies, *sizes, *threads, *law;
+    const char *backends, *strategies, *precisions, *sizes, *threads, *law;
     const char *levels, *flops_levels, *repeats, *max_seconds;
     int quick, json;
 } bench_options;
@@ -59,6 +67,7 @@ static int parse_bench(int argc, char **argv, bench_options *o)
     static const struct option options[] = {
         {"backend", required_argument, NULL, 'b'},
         {"strategy", required_argument, NULL, 'S'},
+        {"precision", required_argument, NULL, 'x'},
         {"sizes", required_argument, NULL, 'z'},
         {"threads", required_argument, NULL, 't'},
         {"law", required_argument, NULL, 'l'},
@@ -75,6 +84,7 @@ static int parse_bench(int argc, char **argv, bench_options *o)
         switch (c) {
         case 'b': o->backends = optarg; break;
         case 'S': o->strategies = optarg; break;
+        case 'x': o->precisions = optarg; break;
         case 'z': o->sizes = optarg; break;
         case 't': o->threads = optarg; break;
         case 'l': o->law = optarg; break;
@@ -171,6 +181,8 @@ typedef struct {
     int n_backends;
     sg_strategy strategies[4];
     int n_strategies;
+    sg_precision precisions[2];
+    int n_precisions;
     double sizes[MAX_ITEMS];
     int n_sizes;
     int threads[MAX_ITEMS]; /* 0: all */
@@ -206,6 +218,15 @@ static int plan_lists(const bench_options *o, bench_plan *b)
         if (sg_strategy_from_name(items[i], &b->strategies[b->n_strategies++],
                                   &err) != SG_OK)
             return cli_usage_error("bench", "--strategy: %s", err.message);
+    n = split("--precision", o->precisions ? o->precisions : "f64,f32", buf,
+              sizeof buf, items);
+    if (n < 0)
+        return SG_ERR_INPUT;
+    for (int i = 0; i < n && b->n_precisions < 2; i++)
+        if (sg_precision_from_name(items[i],
+                                   &b->precisions[b->n_precisions++],
+                                   &err) != SG_OK)
+            return cli_usage_error("bench", "--precision: %s", err.message);
     n = split("--sizes",
               o->sizes ? o->sizes
                        : o->quick ? "2^20,2^24" : "2^20,2^24,2^28,2^32",
@@ -280,6 +301,13 @@ static int plan_numbers(const bench_options *o, bench_plan *b)
                                    "the Chinchilla form ('%s' is of the %s "
                                    "form)",
                                    b->law.name, sg_form_name(b->law.form));
+    for (int i = 0; o->precisions && i < b->n_precisions; i++)
+        if (b->precisions[i] == SG_PRECISION_F32 &&
+            b->law.form != SG_FORM_CHINCHILLA)
+            return cli_usage_error("bench", "precision f32 needs a law of "
+                                   "the Chinchilla form ('%s' is of the %s "
+                                   "form)",
+                                   b->law.name, sg_form_name(b->law.form));
     b->levels = 1024;
     b->flops_levels = 256;
     b->repeats = 3;
@@ -319,10 +347,18 @@ typedef struct {
     int n_skipped;
 } bench_results;
 
-static sg_sweep_config config_for(const bench_plan *b, sg_backend backend,
-                                  sg_strategy strategy, double points,
-                                  int threads)
+/* What one series times: a backend, a strategy and a precision. */
+typedef struct {
+    sg_backend backend;
+    sg_strategy strategy;
+    sg_precision precision;
+} bench_series;
+
+static sg_sweep_config config_for(const bench_plan *b, const bench_series *se,
+                                  double points, int threads)
 {
+    sg_backend backend = se->backend;
+    sg_strategy strategy = se->strategy;
     sg_sweep_config c;
     sg_sweep_config_default(&c);
     c.law = b->law;
@@ -333,6 +369,7 @@ static sg_sweep_config config_for(const bench_plan *b, sg_backend backend,
     c.backend = backend;
     c.strategy = backend == SG_BACKEND_REFERENCE ? SG_STRATEGY_AUTO : strategy;
     c.threads = backend == SG_BACKEND_REFERENCE ? 1 : threads;
+    c.precision = se->precision;
     c.max_seconds = 1e9; /* the bench's own limit applies */
     return c;
 }
@@ -341,27 +378,41 @@ static void skip(bench_results *res, const sg_sweep_config *c, double need)
 {
     if (res->n_skipped < MAX_ROWS)
         snprintf(res->skipped[res->n_skipped++], 128,
-                 "%s %s, %d thread(s), %llu x %llu: about %.0f s",
+                 "%s %s %s, %d thread(s), %llu x %llu: about %.0f s",
                  sg_backend_name(c->backend), sg_strategy_name(c->strategy),
+                 sg_precision_name(c->precision),
                  c->threads, (unsigned long long)c->params.count,
                  (unsigned long long)c->tokens.count, need);
 }
 
-/* One backend and strategy over every size and thread count. */
-static int run_series(const bench_plan *b, sg_backend backend,
-                      sg_strategy strategy, bench_results *res, int quiet)
+/* Whether a series can run: exact serves the Chinchilla form only, f32
+ * the Chinchilla form on the CPU backends with the dense strategies. */
+static int series_applies(const bench_plan *b, const bench_series *se)
+{
+    int chinchilla = b->law.form == SG_FORM_CHINCHILLA;
+    if (se->strategy == SG_STRATEGY_EXACT && !chinchilla)
+        return 0;
+    if (se->precision == SG_PRECISION_F32)
+        return chinchilla && se->backend != SG_BACKEND_CUDA &&
+               se->strategy != SG_STRATEGY_EXACT;
+    return 1;
+}
+
+/* One backend, strategy and precision over every size and thread count. */
+static int run_series(const bench_plan *b, const bench_series *se,
+                      bench_results *res, int quiet)
 {
     sg_error err;
-    sg_sweep_config probe = config_for(b, backend, strategy, 1 << 20, 0);
-    if (strategy == SG_STRATEGY_EXACT && b->law.form != SG_FORM_CHINCHILLA)
-        return 0; /* exact serves the Chinchilla form only */
+    sg_backend backend = se->backend;
+    sg_sweep_config probe = config_for(b, se, 1 << 20, 0);
+    if (!series_applies(b, se))
+        return 0;
     if (sg_bench_validate(&probe, &err) != SG_OK)
         return cli_report(&err);
     int n_threads = backend == SG_BACKEND_REFERENCE ? 1 : b->n_threads;
     for (int s = 0; s < b->n_sizes; s++)
         for (int t = 0; t < n_threads; t++) {
-            sg_sweep_config c =
-                config_for(b, backend, strategy, b->sizes[s], b->threads[t]);
+            sg_sweep_config c = config_for(b, se, b->sizes[s], b->threads[t]);
             double need = sg_sweep_estimated_seconds(&c) * (b->repeats + 1);
             if (need > b->max_seconds) {
                 skip(res, &c, need);
@@ -370,9 +421,10 @@ static int run_series(const bench_plan *b, sg_backend backend,
             if (res->n_rows == MAX_ROWS)
                 return cli_usage_error("bench", "too many configurations");
             if (!quiet)
-                fprintf(stderr, "\r\033[K  timing %s %s, %d thread(s), "
+                fprintf(stderr, "\r\033[K  timing %s %s %s, %d thread(s), "
                         "%llu x %llu",
                         sg_backend_name(backend), sg_strategy_name(c.strategy),
+                        sg_precision_name(c.precision),
                         c.threads ? c.threads : b->all_threads,
                         (unsigned long long)c.params.count,
                         (unsigned long long)c.tokens.count);
@@ -386,12 +438,14 @@ static int run_series(const bench_plan *b, sg_backend backend,
     return 0;
 }
 
-/* The reference's rate on the largest grid it ran (0 if it did not). */
-static double reference_rate(const bench_results *res)
+/* The reference's rate on the largest grid it ran in a precision (0 if it
+ * did not). */
+static double reference_rate(const bench_results *res, sg_precision precision)
 {
     double rate = 0, points = 0;
     for (int i = 0; i < res->n_rows; i++)
         if (res->rows[i].backend == SG_BACKEND_REFERENCE &&
+            res->rows[i].precision == precision &&
             res->rows[i].points >= points) {
             points = res->rows[i].points;
             rate = res->rows[i].points_per_second;
@@ -407,9 +461,10 @@ static double cycles_per_point(const sg_bench_limits *m, const sg_bench_row *r)
 
 static double fraction_of_peak(const sg_bench_limits *m, const sg_bench_row *r)
 {
-    double ops = sg_bench_ops_per_point(r->backend, r->strategy);
-    double peak = r->threads == 1 ? m->fma_flops_one
-                                  : m->fma_flops_one * r->threads;
+    double ops = sg_bench_ops_per_point(r->backend, r->strategy, r->precision);
+    /* f32: 8 lanes per vector where FP64 has 4 */
+    double lanes = r->precision == SG_PRECISION_F32 ? 2.0 : 1.0;
+    double peak = lanes * m->fma_flops_one * r->threads;
     return ops > 0 ? ops * r->points_per_second / peak : 0;
 }
 
@@ -419,12 +474,13 @@ static void print_table(const sg_bench_limits *m, const bench_results *res)
            "%.1f GFLOP/s per thread, %.1f GFLOP/s all threads%s\n\n",
            m->threads, m->clock_hz / 1e9, m->fma_flops_one / 1e9,
            m->fma_flops_all / 1e9, m->vector_fma ? "" : " (scalar, no FMA)");
-    printf("| backend | strategy | threads | grid | points | seconds | "
-           "points/s | best points/s | cycles/pt | %%peak | x ref |\n");
-    printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
-    double ref = reference_rate(res);
+    printf("| backend | strategy | precision | threads | grid | points | "
+           "seconds | points/s | best points/s | cycles/pt | %%peak | x ref "
+           "|\n");
+    printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (int i = 0; i < res->n_rows; i++) {
         const sg_bench_row *r = &res->rows[i];
+        double ref = reference_rate(res, r->precision);
         double peak = fraction_of_peak(m, r);
         char points[32], peak_text[16], ratio[16];
         sg_format_sci(points, sizeof points, r->points);
@@ -432,9 +488,10 @@ static void print_table(const sg_bench_limits *m, const bench_results *res)
                  100 * peak);
         snprintf(ratio, sizeof ratio, ref > 0 ? "%.0f" : "-",
                  r->points_per_second / ref);
-        printf("| %s | %s | %d | %llu x %llu | %s | %.4f | %.3g | %.3g | "
-               "%.2f | %s | %s |\n",
+        printf("| %s | %s | %s | %d | %llu x %llu | %s | %.4f | %.3g | %.3g "
+               "| %.2f | %s | %s |\n",
                sg_backend_name(r->backend), sg_strategy_name(r->strategy),
+               sg_precision_name(r->precision),
                r->threads, (unsigned long long)r->rows,
                (unsigned long long)r->cols, points, r->seconds,
                r->points_per_second, r->points / r->best_seconds,
@@ -459,6 +516,8 @@ static int print_json(const sg_bench_limits *m, const bench_results *res)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "backend", sg_backend_name(r->backend));
         cJSON_AddStringToObject(o, "strategy", sg_strategy_name(r->strategy));
+        cJSON_AddStringToObject(o, "precision",
+                                sg_precision_name(r->precision));
         cli_add_number(o, "threads", r->threads);
         cli_add_number(o, "rows", (double)r->rows);
         cli_add_number(o, "cols", (double)r->cols);
@@ -494,16 +553,20 @@ int cli_bench(int argc, char **argv)
     bench_results *res = calloc(1, sizeof *res);
     if (!res)
         return SG_ERR_RUNTIME;
-    for (int b = 0; b < plan.n_backends && !rc; b++) {
-        if (plan.backends[b] == SG_BACKEND_REFERENCE) {
-            rc = run_series(&plan, plan.backends[b], SG_STRATEGY_AUTO, res,
-                            o.json || !isatty(STDERR_FILENO));
-            continue;
+    int quiet = o.json || !isatty(STDERR_FILENO);
+    for (int b = 0; b < plan.n_backends && !rc; b++)
+        for (int x = 0; x < plan.n_precisions && !rc; x++) {
+            bench_series se = {plan.backends[b], SG_STRATEGY_AUTO,
+                               plan.precisions[x]};
+            if (se.backend == SG_BACKEND_REFERENCE) {
+                rc = run_series(&plan, &se, res, quiet);
+                continue;
+            }
+            for (int s = 0; s < plan.n_strategies && !rc; s++) {
+                se.strategy = plan.strategies[s];
+                rc = run_series(&plan, &se, res, quiet);
+            }
         }
-        for (int s = 0; s < plan.n_strategies && !rc; s++)
-            rc = run_series(&plan, plan.backends[b], plan.strategies[s], res,
-                            o.json || !isatty(STDERR_FILENO));
-    }
     if (!rc) {
         if (o.json)
             rc = print_json(&machine, res);

@@ -10,7 +10,8 @@
  *     "tokens": ...,
  *     "loss_levels": 1024 | "1.8:4:1024" | {"lo": 1.8, "hi": 4, "count": 1024},
  *     "flops_levels": ...,
- *     "backend": "auto", "strategy": "auto", "threads": 0,
+ *     "backend": "auto", "strategy": "auto", "precision": "f64",
+ *     "threads": 0,
  *     "out": "scalegrid-out", "max_seconds": 3600,
  *     "flop_count": {"per_token": "6N" | "deepseek", "seq_len": 4096,
  *                    "aspect_ratio": 128, "inference_tokens": "2T"},
@@ -312,15 +313,20 @@ static sg_status parse_levels_item(const ctx *c, const cJSON *item,
 
 /* ----------------------------------------------------------- top level */
 
+/* The keys whose value is a name. */
+typedef enum { NAMED_BACKEND, NAMED_STRATEGY, NAMED_PRECISION } named_key;
+
 static sg_status parse_named(const ctx *c, const cJSON *item, const char *key,
-                             int is_backend, sg_sweep_config *config)
+                             named_key which, sg_sweep_config *config)
 {
     const char *name = NULL;
     SG_TRY(string_of(c, item, key, &name));
-    sg_status st = is_backend
-                       ? sg_backend_from_name(name, &config->backend, c->err)
-                       : sg_strategy_from_name(name, &config->strategy,
-                                               c->err);
+    sg_status st =
+        which == NAMED_BACKEND
+            ? sg_backend_from_name(name, &config->backend, c->err)
+        : which == NAMED_STRATEGY
+            ? sg_strategy_from_name(name, &config->strategy, c->err)
+            : sg_precision_from_name(name, &config->precision, c->err);
     if (st != SG_OK)
         return sg_prefix(c->err, st, "%s: \"%s\": ", c->origin, key);
     return SG_OK;
@@ -411,7 +417,8 @@ static sg_status parse_unique_tokens(const ctx *c, const cJSON *item,
 typedef enum {
     KEY_LAW, KEY_PARAMS, KEY_TOKENS, KEY_LOSS_LEVELS, KEY_FLOPS_LEVELS,
     KEY_BACKEND, KEY_STRATEGY, KEY_THREADS, KEY_OUT, KEY_MAX_SECONDS,
-    KEY_FLOP_COUNT, KEY_COST_MODEL, KEY_UNIQUE_TOKENS, KEY_COUNT
+    KEY_FLOP_COUNT, KEY_COST_MODEL, KEY_UNIQUE_TOKENS, KEY_PRECISION,
+    KEY_COUNT
 } top_key;
 
 _Static_assert(SG_CONFIG_HAS_LAW == 1u << KEY_LAW &&
@@ -420,13 +427,14 @@ _Static_assert(SG_CONFIG_HAS_LAW == 1u << KEY_LAW &&
                    SG_CONFIG_HAS_MAX_SECONDS == 1u << KEY_MAX_SECONDS &&
                    SG_CONFIG_HAS_FLOP_COUNT == 1u << KEY_FLOP_COUNT &&
                    SG_CONFIG_HAS_COST_MODEL == 1u << KEY_COST_MODEL &&
-                   SG_CONFIG_HAS_UNIQUE_TOKENS == 1u << KEY_UNIQUE_TOKENS,
+                   SG_CONFIG_HAS_UNIQUE_TOKENS == 1u << KEY_UNIQUE_TOKENS &&
+                   SG_CONFIG_HAS_PRECISION == 1u << KEY_PRECISION,
                "SG_CONFIG_HAS_* flags follow the top-level key order");
 
 static const char *const top_key_names[KEY_COUNT + 1] = {
     "law",        "params",     "tokens",        "loss_levels", "flops_levels",
     "backend",    "strategy",   "threads",       "out",         "max_seconds",
-    "flop_count", "cost_model", "unique_tokens", NULL};
+    "flop_count", "cost_model", "unique_tokens", "precision", NULL};
 
 static sg_status parse_out(const ctx *c, const cJSON *item, char *out_dir,
                            size_t out_dir_size)
@@ -463,8 +471,10 @@ static sg_status parse_top_key(const ctx *c, top_key key, const cJSON *item,
         return parse_levels_item(c, item, name, &cfg->loss_levels);
     case KEY_FLOPS_LEVELS:
         return parse_levels_item(c, item, name, &cfg->flops_levels);
-    case KEY_BACKEND: return parse_named(c, item, name, 1, cfg);
-    case KEY_STRATEGY: return parse_named(c, item, name, 0, cfg);
+    case KEY_BACKEND: return parse_named(c, item, name, NAMED_BACKEND, cfg);
+    case KEY_STRATEGY: return parse_named(c, item, name, NAMED_STRATEGY, cfg);
+    case KEY_PRECISION:
+        return parse_named(c, item, name, NAMED_PRECISION, cfg);
     case KEY_THREADS: return parse_threads(c, item, &cfg->threads);
     case KEY_OUT: return parse_out(c, item, out_dir, out_dir_size);
     case KEY_MAX_SECONDS: return parse_max_seconds(c, item, &cfg->max_seconds);

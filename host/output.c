@@ -115,6 +115,8 @@ static cJSON *config_json(const sg_sweep_config *c, int reproducible)
         cJSON_AddItemToObject(o, "cost_model", cost_model_json(&c->cost_model));
     if (c->law.form == SG_FORM_MUENNIGHOFF)
         add_number(o, "unique_tokens", c->law.unique_tokens);
+    /* what was computed: the precision of the selection */
+    cJSON_AddStringToObject(o, "precision", sg_precision_name(c->precision));
     if (reproducible)
         return o;
     cJSON_AddStringToObject(o, "backend", sg_backend_name(c->backend));

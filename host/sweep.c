@@ -24,6 +24,15 @@
  * it costs nothing per point and every backend applies it identically.
  */
 #define BAND_EDGE_SLACK 1e-6
+/* The same for f32 sweeps, whose band coordinates carry up to about 5e-4
+ * of a band of rounding (float's 6e-5 at coordinate 1024, and the f32
+ * law's 1e-6 relative at a 1e-3 relative level spacing): 2e-3 bands. */
+#define BAND_EDGE_SLACK_F32 2e-3
+/* An f32 sweep needs N, D and the exponents of its terms inside float's
+ * normal range (sg_math_f32.h): N and D within 2^-100..2^100, and
+ * log2 A - alpha log2 N, log2 B - beta log2 D within +-120. */
+#define F32_AXIS_LIMIT 1.2676506002282294e30 /* 2^100 */
+#define F32_EXPONENT_LIMIT 120.0
 
 /*
  * The grid is swept in tiles: spans of at most SPAN_COLS columns, and within
@@ -51,6 +60,7 @@
  * bench/results measured, for refusing sweeps that would run too long. */
 #define RATE_REFERENCE 5e6
 #define RATE_DIRECT 1e7
+#define RATE_DIRECT_F32 3e8
 #define RATE_DIRECT_JOINT 3e6 /* Muennighoff: three pows and two exps */
 #define RATE_FACTORED_ADDITIVE 5e8
 #define RATE_FACTORED_OTHER 2e7
@@ -83,6 +93,7 @@ static const char *const backend_names[] = {"auto", "reference", "openmp",
                                             "cuda"};
 static const char *const strategy_names[] = {"auto", "direct", "factored",
                                              "exact"};
+static const char *const precision_names[] = {"f64", "f32"};
 #define COUNT_OF(a) (int)(sizeof(a) / sizeof((a)[0]))
 
 static int index_of_name(const char *name, const char *const *names,
@@ -134,6 +145,24 @@ sg_status sg_strategy_from_name(const char *name, sg_strategy *out,
                    name);
 }
 
+const char *sg_precision_name(sg_precision precision)
+{
+    int i = (int)precision;
+    return i >= 0 && i < COUNT_OF(precision_names) ? precision_names[i] : "?";
+}
+
+sg_status sg_precision_from_name(const char *name, sg_precision *out,
+                                 sg_error *err)
+{
+    int i = index_of_name(name, precision_names, COUNT_OF(precision_names));
+    if (i >= 0) {
+        *out = (sg_precision)i;
+        return SG_OK;
+    }
+    return sg_fail(err, SG_ERR_INPUT,
+                   "unknown precision '%s' (known: f64, f32)", name);
+}
+
 int sg_openmp_threads_available(void)
 {
 #ifdef _OPENMP
@@ -154,6 +183,9 @@ static double physical_memory_bytes(void)
 /* Per-row and per-column arrays of doubles in a plan (see row_array). */
 #define ROW_ARRAYS 5
 #define COL_ARRAYS 5
+/* ... and of floats, for f32 sweeps (see row_array32). */
+#define ROW_ARRAYS32 3
+#define COL_ARRAYS32 3
 
 static double grid_points(const sg_sweep_config *c)
 {
@@ -169,6 +201,12 @@ static sg_backend resolve_backend_noted(const sg_sweep_config *c, char *note,
         note[0] = '\0';
     if (c->backend != SG_BACKEND_AUTO)
         return c->backend;
+    if (c->precision == SG_PRECISION_F32) {
+        if (note)
+            snprintf(note, size, "auto: openmp (f32 runs on the CPU "
+                     "backends)");
+        return SG_BACKEND_OPENMP;
+    }
     /* Small grids first: no need to ask the driver (tens of ms). */
     if (grid_points(c) < SG_AUTO_CUDA_MIN_POINTS) {
         if (note)
@@ -246,6 +284,8 @@ static double sweep_bytes(const sg_sweep_config *c)
     tile_shape(c->params.count, c->tokens.count, backend, threads, NULL, &span,
                &block);
     double plan = 8.0 * (ROW_ARRAYS * (double)block + COL_ARRAYS * (double)span);
+    if (c->precision == SG_PRECISION_F32)
+        plan += 4.0 * (ROW_ARRAYS32 * (double)block + COL_ARRAYS32 * (double)span);
     double levels = (double)c->loss_levels.count + 1 + c->flops_levels.count;
     double bins = (threads + 1) * levels * 16.0;
     double rows = (3.0 * c->loss_levels.count + c->flops_levels.count) *
@@ -348,7 +388,9 @@ static double points_seconds(const sg_sweep_config *c)
         rate = backend == SG_BACKEND_OPENMP ? RATE_DIRECT_JOINT
                                             : RATE_DIRECT_JOINT / 2;
     else if (backend == SG_BACKEND_OPENMP)
-        rate = strategy == SG_STRATEGY_DIRECT ? RATE_DIRECT
+        rate = strategy == SG_STRATEGY_DIRECT
+                   ? (c->precision == SG_PRECISION_F32 ? RATE_DIRECT_F32
+                                                       : RATE_DIRECT)
                : c->law.form == SG_FORM_CHINCHILLA ? RATE_FACTORED_ADDITIVE
                                                    : RATE_FACTORED_OTHER;
     return (double)c->params.count * (double)c->tokens.count /
@@ -407,6 +449,58 @@ static sg_status check_strategy(const sg_sweep_config *c, sg_error *err)
     return SG_OK;
 }
 
+/* The exponent of an f32 term, log2 K - e log2 x, at both ends of an
+ * axis: within +-F32_EXPONENT_LIMIT (it is affine in log2 x). */
+static int f32_exponents_fit(double k, double e, const sg_axis *axis)
+{
+    double lo = log2(k) - e * log2(axis->lo);
+    double hi = log2(k) - e * log2(axis->hi);
+    return fabs(lo) <= F32_EXPONENT_LIMIT && fabs(hi) <= F32_EXPONENT_LIMIT;
+}
+
+static int f32_axis_fits(const sg_axis *axis)
+{
+    return axis->lo >= 1.0 / F32_AXIS_LIMIT && axis->hi <= F32_AXIS_LIMIT;
+}
+
+/* What single precision admits: the Chinchilla form, on the CPU backends,
+ * dense strategies, values inside float's range. */
+static sg_status check_precision(const sg_sweep_config *c, sg_error *err)
+{
+    if (c->precision == SG_PRECISION_F64)
+        return SG_OK;
+    if (c->precision != SG_PRECISION_F32)
+        return sg_fail(err, SG_ERR_INPUT, "unknown precision %d",
+                       (int)c->precision);
+    if (c->law.form != SG_FORM_CHINCHILLA)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "precision f32 is for laws of the Chinchilla form "
+                       "(law '%s' is of the %s form); use f64",
+                       c->law.name, sg_form_name(c->law.form));
+    if (c->backend == SG_BACKEND_CUDA)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "precision f32 runs on the reference and openmp "
+                       "backends (the CUDA kernels are double precision); "
+                       "use --backend openmp or f64");
+    if (c->strategy == SG_STRATEGY_EXACT)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "strategy 'exact' is double precision only; use "
+                       "factored or direct with f32, or f64");
+    if (!f32_axis_fits(&c->params) || !f32_axis_fits(&c->tokens))
+        return sg_fail(err, SG_ERR_INPUT,
+                       "precision f32 needs N and D within 1e-30..1e30 (got "
+                       "N %g..%g, D %g..%g); use f64",
+                       c->params.lo, c->params.hi, c->tokens.lo,
+                       c->tokens.hi);
+    if (!f32_exponents_fit(c->law.A, c->law.alpha, &c->params) ||
+        !f32_exponents_fit(c->law.B, c->law.beta, &c->tokens))
+        return sg_fail(err, SG_ERR_INPUT,
+                       "law '%s' has terms A N^-alpha or B D^-beta outside "
+                       "float's range (2^-120..2^120) on this grid; use f64",
+                       c->law.name);
+    return SG_OK;
+}
+
 sg_status sg_sweep_config_validate(const sg_sweep_config *c, sg_error *err)
 {
     SG_TRY(sg_law_validate(&c->law, err));
@@ -448,6 +542,7 @@ sg_status sg_sweep_config_validate(const sg_sweep_config *c, sg_error *err)
                        "strategy '%s' needs backend openmp",
                        sg_strategy_name(c->strategy));
     SG_TRY(check_strategy(c, err));
+    SG_TRY(check_precision(c, err));
     SG_TRY(sg_flop_count_validate(&c->flop_count, err));
     SG_TRY(sg_cost_model_validate(&c->cost_model, err));
     sg_cost corner = sg_cost_at(&c->flop_count, c->params.hi, c->tokens.hi);
@@ -478,10 +573,14 @@ sg_status sg_sweep_config_validate(const sg_sweep_config *c, sg_error *err)
 
 enum { ROW_PARAMS, ROW_PER_TOKEN, ROW_TERM, ROW_LOSS_PART, ROW_FLOPS_PART };
 enum { COL_TOKENS, COL_COST_TOKENS, COL_TERM, COL_LOSS_PART, COL_FLOPS_PART };
+/* The float arrays of an f32 sweep: N or D, the law's term, the loss-band
+ * part. */
+enum { AXIS32_VALUE, AXIS32_TERM, AXIS32_LOSS_PART };
 
 typedef struct {
     sg_plan plan;
     double *rows_mem, *cols_mem; /* ROW_ARRAYS x block rows, COL_ARRAYS x span */
+    float *rows32_mem, *cols32_mem; /* f32 sweeps: ROW_ARRAYS32, COL_ARRAYS32 */
     uint64_t block_rows, span_cols;
     sg_levels loss_levels, flops_levels; /* resolved */
 } planned_sweep;
@@ -494,6 +593,50 @@ static double *row_array(const planned_sweep *ps, int slot)
 static double *col_array(const planned_sweep *ps, int slot)
 {
     return ps->cols_mem + (size_t)slot * ps->span_cols;
+}
+
+static float *row_array32(const planned_sweep *ps, int slot)
+{
+    return ps->rows32_mem + (size_t)slot * ps->block_rows;
+}
+
+static float *col_array32(const planned_sweep *ps, int slot)
+{
+    return ps->cols32_mem + (size_t)slot * ps->span_cols;
+}
+
+/* The f32 row arrays of rows [r0, r1) (point_math.h's f32 contract). */
+static void fill_row_block32(planned_sweep *ps, uint64_t r0, uint64_t r1)
+{
+    sg_plan *p = &ps->plan;
+    float *params = row_array32(ps, AXIS32_VALUE);
+    float *row = row_array32(ps, AXIS32_TERM);
+    float *loss = row_array32(ps, AXIS32_LOSS_PART);
+    for (uint64_t k = 0; k < r1 - r0; k++) {
+        params[k] = (float)p->params[k];
+        row[k] = sg_row_term_f32(&p->law32, params[k]);
+        loss[k] = sg_loss_band_row_f32(p->loss_top32, p->loss_inv_width32,
+                                       row[k]);
+    }
+    p->params32 = params;
+    p->row_term32 = row;
+    p->loss_row32 = loss;
+}
+
+static void fill_col_span32(planned_sweep *ps, uint64_t c0, uint64_t c1)
+{
+    sg_plan *p = &ps->plan;
+    float *tokens = col_array32(ps, AXIS32_VALUE);
+    float *col = col_array32(ps, AXIS32_TERM);
+    float *loss = col_array32(ps, AXIS32_LOSS_PART);
+    for (uint64_t k = 0; k < c1 - c0; k++) {
+        tokens[k] = (float)p->tokens[k];
+        col[k] = sg_col_term_f32(&p->law32, tokens[k]);
+        loss[k] = sg_loss_band_col_f32(p->loss_inv_width32, col[k]);
+    }
+    p->tokens32 = tokens;
+    p->col_term32 = col;
+    p->loss_col32 = loss;
 }
 
 static void axis_geometry(const sg_axis *axis, double *ln_lo, double *step)
@@ -544,6 +687,8 @@ static void fill_row_block(planned_sweep *ps, uint64_t r0, uint64_t r1)
     p->row_term = row;
     p->loss_row = loss;
     p->flops_row = flops;
+    if (p->single)
+        fill_row_block32(ps, r0, r1);
 }
 
 /* Terms of columns [c0, c1): D, the cost tokens D + T/3, the law's column
@@ -574,6 +719,8 @@ static void fill_col_span(planned_sweep *ps, uint64_t c0, uint64_t c1)
     p->col_term = col;
     p->loss_col = loss;
     p->flops_col = flops;
+    if (p->single)
+        fill_col_span32(ps, c0, c1);
 }
 
 /* What the kernels may rely on along the whole grid, found by one pass over
@@ -603,12 +750,19 @@ static axis_facts scan_axes(const sg_plan *p)
         f.row_max = fmax(f.row_max, r);
     }
     double prev_tokens = -INFINITY, prev_col = INFINITY;
+    float prev_col32 = INFINITY;
     for (uint64_t j = 0; j < p->cols; j++) {
         double d = tokens_at(p, j), c = sg_col_term(&p->law, d);
         f.col_min = fmin(f.col_min, c);
         f.col_max = fmax(f.col_max, c);
         f.tokens_increasing &= d > prev_tokens;
-        f.col_nonincreasing &= c <= prev_col;
+        if (p->single) { /* the kernels walk the float terms */
+            float c32 = sg_col_term_f32(&p->law32, (float)d);
+            f.col_nonincreasing &= c32 <= prev_col32;
+            prev_col32 = c32;
+        } else {
+            f.col_nonincreasing &= c <= prev_col;
+        }
         prev_tokens = d;
         prev_col = c;
     }
@@ -663,6 +817,8 @@ static sg_status resolve_loss_levels(planned_sweep *ps, const axis_facts *f,
     ps->plan.loss_top = levels.hi + BAND_EDGE_SLACK * width;
     ps->plan.loss_inv_width = 1.0 / width;
     ps->plan.loss_count = levels.count;
+    ps->plan.loss_top32 = (float)(levels.hi + BAND_EDGE_SLACK_F32 * width);
+    ps->plan.loss_inv_width32 = (float)(1.0 / width);
     return SG_OK;
 }
 
@@ -701,7 +857,20 @@ static void planned_sweep_free(planned_sweep *ps)
 {
     free(ps->rows_mem);
     free(ps->cols_mem);
+    free(ps->rows32_mem);
+    free(ps->cols32_mem);
     ps->rows_mem = ps->cols_mem = NULL;
+    ps->rows32_mem = ps->cols32_mem = NULL;
+}
+
+/* The Chinchilla constants rounded to float once, here, so every f32
+ * backend uses the same bits. */
+static sg_point_law_f32 point_law_f32(const sg_law *law)
+{
+    sg_point_law_f32 l = {(float)law->E, (float)log2(law->A),
+                          (float)log2(law->B), (float)-law->alpha,
+                          (float)-law->beta};
+    return l;
 }
 
 static sg_status plan_sweep(const sg_sweep_config *c, sg_backend backend,
@@ -711,6 +880,8 @@ static sg_status plan_sweep(const sg_sweep_config *c, sg_backend backend,
     sg_plan *p = &ps->plan;
     p->law = sg_point_law_of(&c->law);
     p->cost = sg_point_cost_of_count(&c->flop_count);
+    p->single = c->precision == SG_PRECISION_F32;
+    p->law32 = point_law_f32(&c->law);
     p->rows = c->params.count;
     p->cols = c->tokens.count;
     p->params_lo = c->params.lo;
@@ -737,7 +908,12 @@ static sg_status plan_sweep(const sg_sweep_config *c, sg_backend backend,
                &ps->block_rows);
     ps->rows_mem = malloc(ps->block_rows * ROW_ARRAYS * sizeof(double));
     ps->cols_mem = malloc(ps->span_cols * COL_ARRAYS * sizeof(double));
-    if (!ps->rows_mem || !ps->cols_mem) {
+    if (p->single) {
+        ps->rows32_mem = malloc(ps->block_rows * ROW_ARRAYS32 * sizeof(float));
+        ps->cols32_mem = malloc(ps->span_cols * COL_ARRAYS32 * sizeof(float));
+    }
+    if (!ps->rows_mem || !ps->cols_mem ||
+        (p->single && (!ps->rows32_mem || !ps->cols32_mem))) {
         planned_sweep_free(ps);
         return sg_fail(err, SG_ERR_RUNTIME, "out of memory planning a sweep");
     }

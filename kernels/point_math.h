@@ -45,6 +45,44 @@ typedef struct {
 } sg_point_law;
 
 /*
+ * Single precision (--precision f32), for the Chinchilla form only:
+ *   row = E + 2^(log2 A - alpha log2 N),  col = 2^(log2 B - beta log2 D),
+ *   loss = row + col, loss-band parts u = (top - row) w', v = col w',
+ * all in float with sg_math_f32.h, N and D the double axis values rounded
+ * to float, and log2 A, log2 B, E, alpha, beta, top and w' rounded once by
+ * the host. Every f32 backend evaluates exactly these operations, so the
+ * f32 reference and the f32 OpenMP loops pick the same points. Costs and
+ * compute bands stay in double (they do not involve the law).
+ */
+#include "sg_math_f32.h"
+
+typedef struct {
+    float E, log2_A, log2_B;
+    float neg_alpha, neg_beta; /* -alpha, -beta */
+} sg_point_law_f32;
+
+SG_HD float sg_row_term_f32(const sg_point_law_f32 *law, float params)
+{
+    return law->E + sg_exp2f(fmaf(law->neg_alpha, sg_log2f(params),
+                                  law->log2_A));
+}
+
+SG_HD float sg_col_term_f32(const sg_point_law_f32 *law, float tokens)
+{
+    return sg_exp2f(fmaf(law->neg_beta, sg_log2f(tokens), law->log2_B));
+}
+
+SG_HD float sg_loss_band_row_f32(float loss_top, float inv_width, float row)
+{
+    return (loss_top - row) * inv_width;
+}
+
+SG_HD float sg_loss_band_col_f32(float inv_width, float col)
+{
+    return col * inv_width;
+}
+
+/*
  * Separable structure: L(N, D) = combine(row_term(N), col_term(D)).
  *   Chinchilla: row = E + A N^-alpha, col = B D^-beta, combine = row + col.
  *   Kaplan:     row = (Nc/N)^p,       col = Dc / D,    combine = (row+col)^aD.

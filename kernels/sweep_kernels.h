@@ -76,6 +76,18 @@ typedef struct {
      * never increases (checked by the host before the sweep). */
     int col_term_nonincreasing;
 
+    /* Single precision (--precision f32; point_math.h says what is
+     * float): the law and the loss-band top and inverse width rounded to
+     * float, and float arrays beside the double ones. Per row: N, the row
+     * term, the loss-band row part; per column: D, the column term, the
+     * loss-band column part. With `single`, col_term_nonincreasing is about
+     * the float column terms. */
+    int single;
+    sg_point_law_f32 law32;
+    float loss_top32, loss_inv_width32;
+    const float *params32, *row_term32, *loss_row32;
+    const float *tokens32, *col_term32, *loss_col32;
+
     int kernel;   /* SG_KERNEL_* */
     int threads;  /* OpenMP threads to use (>= 1) */
     int use_simd; /* 0 forces the portable scalar loops (tests use this) */

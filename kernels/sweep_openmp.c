@@ -69,6 +69,9 @@ typedef struct {
     double *losses;        /* losses of a row tile (non-factored paths) */
     double *neg_coords;    /* minus the loss-band coordinates of a row tile */
     uint64_t *run_words;   /* bit t: column t of a row tile starts a run */
+    /* f32 direct: a row tile's losses and negated coordinates, and the
+     * exponents of its row and column terms between the two passes. */
+    float *losses32, *neg_coords32, *row_exponents32, *col_exponents32;
 } worker;
 
 int sg_openmp_max_threads(void)
@@ -100,8 +103,13 @@ static int worker_init(worker *w, const sg_plan *p)
     w->losses = thread_scratch(TILE_COLS * sizeof(double));
     w->neg_coords = thread_scratch(TILE_COLS * sizeof(double));
     w->run_words = thread_scratch(TILE_COLS / WORD_BITS * sizeof(uint64_t));
+    w->losses32 = thread_scratch(TILE_COLS * sizeof(float));
+    w->neg_coords32 = thread_scratch(TILE_COLS * sizeof(float));
+    w->row_exponents32 = thread_scratch(TILE_COLS * sizeof(float));
+    w->col_exponents32 = thread_scratch(TILE_COLS * sizeof(float));
     if (!w->bins.iso_loss || !w->bins.iso_flops || !w->losses ||
-        !w->neg_coords || !w->run_words)
+        !w->neg_coords || !w->run_words || !w->losses32 ||
+        !w->neg_coords32 || !w->row_exponents32 || !w->col_exponents32)
         return 0;
     sg_bins_clear(&w->bins);
     return 1;
@@ -114,6 +122,10 @@ static void worker_free(worker *w)
     free(w->losses);
     free(w->neg_coords);
     free(w->run_words);
+    free(w->losses32);
+    free(w->neg_coords32);
+    free(w->row_exponents32);
+    free(w->col_exponents32);
 }
 
 /* sg_better without branches: whether a candidate wins is data-dependent
@@ -161,23 +173,87 @@ static uint64_t mark_run_starts_avx2(uint64_t n, double u, const double *v,
 }
 #endif
 
-/* Sets bit t of words[] where floor(u - v[t]) differs from the floor of the
+#if SG_HAVE_AVX2
+/* mark_run_starts_avx2 for float coordinates: 8 columns per vector, the
+ * left neighbours by a lane rotation of the current and previous floors. */
+static uint64_t mark_run_starts_avx2_f32(uint64_t n, float u, const float *v,
+                                         uint64_t *words, float *last_floor)
+{
+    const __m256 vu = _mm256_set1_ps(u);
+    const __m256i rotate = _mm256_setr_epi32(7, 0, 1, 2, 3, 4, 5, 6);
+    __m256 prev = _mm256_set1_ps(NAN);
+    uint64_t t = 0;
+    for (uint64_t w = 0; w < n / WORD_BITS; w++) {
+        uint64_t bits = 0;
+        for (int k = 0; k < WORD_BITS / 8; k++, t += 8) {
+            __m256 q =
+                _mm256_floor_ps(_mm256_sub_ps(vu, _mm256_loadu_ps(v + t)));
+            __m256 left = _mm256_blend_ps(
+                _mm256_permutevar8x32_ps(q, rotate),    /* q7 q0 .. q6 */
+                _mm256_permutevar8x32_ps(prev, rotate), /* p7 in lane 0 */
+                1);
+            prev = q;
+            uint64_t mask = (uint64_t)_mm256_movemask_ps(
+                _mm256_cmp_ps(q, left, _CMP_NEQ_UQ));
+            bits |= mask << (8 * k);
+        }
+        words[w] = bits;
+    }
+    if (t > 0)
+        *last_floor = _mm256_cvtss_f32(_mm256_permutevar8x32_ps(
+            prev, _mm256_set1_epi32(7)));
+    return t;
+}
+#endif
+
+/*
+ * The loss-band coordinates of a row tile, s_t = u - v[t]: the row and
+ * column parts of the factored form, or u = 0 and v the negated
+ * coordinates of the tile (0 - (-s) == s exactly); in double, or in float
+ * for f32 sweeps (widened exactly, as the reference does).
+ */
+typedef struct {
+    int single;
+    double u;
+    const double *v;
+    float u32;
+    const float *v32;
+} tile_coords;
+
+static inline double coord_at(const tile_coords *tc, uint64_t t)
+{
+    return tc->single ? (double)(tc->u32 - tc->v32[t]) : tc->u - tc->v[t];
+}
+
+/* floor(s_t) as a double: a float's floor is a float, widened exactly. */
+static inline double coord_floor_at(const tile_coords *tc, uint64_t t)
+{
+    return tc->single ? (double)floorf(tc->u32 - tc->v32[t])
+                      : floor(tc->u - tc->v[t]);
+}
+
+/* Sets bit t of words[] where floor(s_t) differs from the floor of the
  * column before (t = 0 always starts a run). */
-static void mark_run_starts(const sg_plan *p, uint64_t n, double u,
-                            const double *v, uint64_t *words)
+static void mark_run_starts(const sg_plan *p, uint64_t n,
+                            const tile_coords *tc, uint64_t *words)
 {
     double prev_floor = NAN;
     uint64_t t = 0;
 #if SG_HAVE_AVX2
-    if (p->use_simd)
-        t = mark_run_starts_avx2(n, u, v, words, &prev_floor);
+    if (p->use_simd && tc->single) {
+        float last = NAN;
+        t = mark_run_starts_avx2_f32(n, tc->u32, tc->v32, words, &last);
+        prev_floor = (double)last;
+    } else if (p->use_simd) {
+        t = mark_run_starts_avx2(n, tc->u, tc->v, words, &prev_floor);
+    }
 #else
     (void)p;
 #endif
     for (; t < n; t++) {
         if (t % WORD_BITS == 0)
             words[t / WORD_BITS] = 0;
-        double q = floor(u - v[t]);
+        double q = coord_floor_at(tc, t);
         if (!(q == prev_floor))
             words[t / WORD_BITS] |= UINT64_C(1) << (t % WORD_BITS);
         prev_floor = q;
@@ -186,12 +262,10 @@ static void mark_run_starts(const sg_plan *p, uint64_t n, double u,
 
 /*
  * Offers the first point of every run of equal floor(s) in columns
- * [col0, col0 + n) of a row, where the band coordinate of column col0 + t is
- * s = u - v[t]: u and v are the row and column parts of the factored form,
- * or u = 0 and v the negated coordinates of a tile (0 - (-s) == s exactly).
+ * [col0, col0 + n) of a row, s_t the tile's coordinates.
  */
 static void iso_loss_runs(worker *w, uint64_t row, uint64_t col0, uint64_t n,
-                          double u, const double *v)
+                          const tile_coords *tc)
 {
     const sg_plan *p = w->p;
     const int64_t count = p->loss_count;
@@ -200,11 +274,11 @@ static void iso_loss_runs(worker *w, uint64_t row, uint64_t col0, uint64_t n,
     const double *cost_tokens = p->cost_tokens + (col0 - p->col_base);
     const uint64_t base = row * p->cols + col0;
     sg_best *bins = w->bins.iso_loss;
-    mark_run_starts(p, n, u, v, w->run_words);
+    mark_run_starts(p, n, tc, w->run_words);
     for (uint64_t word = 0; word * WORD_BITS < n; word++) {
         for (uint64_t bits = w->run_words[word]; bits; bits &= bits - 1) {
             uint64_t t = word * WORD_BITS + (uint64_t)__builtin_ctzll(bits);
-            double s = u - v[t]; /* as sg_band_of, with the limit hoisted */
+            double s = coord_at(tc, t); /* as sg_band_of, the limit hoisted */
             if (!(s >= 0))
                 continue;
             int64_t band = s >= below ? count : count - 1 - (int64_t)s;
@@ -218,6 +292,20 @@ static void iso_loss_runs(worker *w, uint64_t row, uint64_t col0, uint64_t n,
             }
         }
     }
+}
+
+static void iso_loss_runs_f64(worker *w, uint64_t row, uint64_t col0,
+                              uint64_t n, double u, const double *v)
+{
+    tile_coords tc = {0, u, v, 0.0f, NULL};
+    iso_loss_runs(w, row, col0, n, &tc);
+}
+
+static void iso_loss_runs_f32(worker *w, uint64_t row, uint64_t col0,
+                              uint64_t n, float u, const float *v)
+{
+    tile_coords tc = {1, 0.0, NULL, u, v};
+    iso_loss_runs(w, row, col0, n, &tc);
 }
 
 /* ------------------------------------------------------------ iso-FLOP */
@@ -375,6 +463,59 @@ static void least_loss_monotone(worker *w, uint64_t row, int64_t band,
         offer(&w->bins.iso_flops[band], loss, row * p->cols + j);
 }
 
+/* The float losses of an f32 sweep: column col0 + t has loss
+ * add + src[t] (the row term plus column terms, or 0 plus a tile's
+ * losses), as the reference computes it. */
+typedef struct {
+    uint64_t col0;
+    float add;
+    const float *src;
+} tile_losses32;
+
+static void least_loss_scan32(worker *w, uint64_t row, int64_t band,
+                              uint64_t begin, uint64_t end, const void *ctx)
+{
+    const tile_losses32 *tl = ctx;
+    float best = INFINITY; /* NaN and +inf never win */
+    uint64_t best_col = SG_NO_POINT;
+    for (uint64_t j = begin; j < end; j++) {
+        float loss = tl->add + tl->src[j - tl->col0];
+        if (loss < best) {
+            best = loss;
+            best_col = j;
+        }
+    }
+    if (best_col != SG_NO_POINT)
+        offer(&w->bins.iso_flops[band], (double)best,
+              row * w->p->cols + best_col);
+}
+
+/* least_loss_monotone for float losses that never increase along the row:
+ * the range's last column, moved back over equal losses. */
+static void least_loss_monotone32(worker *w, uint64_t row, int64_t band,
+                                  uint64_t begin, uint64_t end,
+                                  const void *ctx)
+{
+    const tile_losses32 *tl = ctx;
+    uint64_t j = end - 1;
+    float loss = tl->add + tl->src[j - tl->col0];
+    while (j > begin && tl->add + tl->src[j - 1 - tl->col0] == loss)
+        j--;
+    if (loss < INFINITY)
+        offer(&w->bins.iso_flops[band], (double)loss, row * w->p->cols + j);
+}
+
+/* Iso-FLOP bins of f32 losses over columns [col0, col0 + n) of a row. */
+static void iso_flops_f32(worker *w, uint64_t row, uint64_t col0, uint64_t n,
+                          float add, const float *src)
+{
+    tile_losses32 tl = {col0, add, src};
+    for_each_flops_band(w, row, col0, col0 + n,
+                        w->p->col_term_nonincreasing ? least_loss_monotone32
+                                                     : least_loss_scan32,
+                        &tl);
+}
+
 static void iso_flops_scan(worker *w, uint64_t row, uint64_t col0,
                            uint64_t n, double add, const double *src)
 {
@@ -492,20 +633,73 @@ static void fill_tile(worker *w, uint64_t row, uint64_t col0, uint64_t n)
         fill_tile_chinchilla_direct(w, params, tokens, n);
 }
 
+/*
+ * f32 direct: the Chinchilla law in float at every point (point_math.h's
+ * f32 contract, operation for operation), in two passes over the tile: the
+ * logarithms and exponents first, then the powers, the loss and the band
+ * coordinate. Split so each loop's dependency chains stay short enough for
+ * the core to overlap neighbouring vectors (one fused loop ran 1.4x
+ * slower, bound by latency rather than by the FMA units).
+ */
+static void fill_tile_f32_direct(worker *w, float params, const float *tokens,
+                                 uint64_t n)
+{
+    const sg_plan *p = w->p;
+    const sg_point_law_f32 law = p->law32;
+    const float top = p->loss_top32, inv = p->loss_inv_width32;
+    float *restrict yr = w->row_exponents32, *restrict yc = w->col_exponents32;
+    float *restrict losses = w->losses32, *restrict neg = w->neg_coords32;
+    for (uint64_t t = 0; t < n; t++) {
+        /* the row's N at every point, as fill_tile_chinchilla_direct */
+        float n_t = params + 0.0f * tokens[t];
+        yr[t] = fmaf(law.neg_alpha, sg_log2f(n_t), law.log2_A);
+        yc[t] = fmaf(law.neg_beta, sg_log2f(tokens[t]), law.log2_B);
+    }
+    for (uint64_t t = 0; t < n; t++) {
+        float r = law.E + sg_exp2f(yr[t]);
+        float c = sg_exp2f(yc[t]);
+        losses[t] = r + c;
+        neg[t] = -(sg_loss_band_row_f32(top, inv, r) -
+                   sg_loss_band_col_f32(inv, c));
+    }
+}
+
+/* A row tile of an f32 sweep: factored from the float row and column
+ * terms, or direct from the law at every point. */
+static void sweep_row_tile_f32(worker *w, uint64_t row, uint64_t col0,
+                               uint64_t n)
+{
+    const sg_plan *p = w->p;
+    uint64_t k = row - p->row_base, t0 = col0 - p->col_base;
+    if (p->kernel == SG_KERNEL_FACTORED) {
+        iso_loss_runs_f32(w, row, col0, n, p->loss_row32[k],
+                          p->loss_col32 + t0);
+        iso_flops_f32(w, row, col0, n, p->row_term32[k], p->col_term32 + t0);
+        return;
+    }
+    fill_tile_f32_direct(w, p->params32[k], p->tokens32 + t0, n);
+    iso_loss_runs_f32(w, row, col0, n, 0.0f, w->neg_coords32);
+    iso_flops_f32(w, row, col0, n, 0.0f, w->losses32);
+}
+
 static void sweep_row_tile(worker *w, uint64_t row, uint64_t col0,
                            uint64_t n)
 {
     const sg_plan *p = w->p;
+    if (p->single) {
+        sweep_row_tile_f32(w, row, col0, n);
+        return;
+    }
     if (factored_additive(p)) {
         uint64_t k = row - p->row_base, t0 = col0 - p->col_base;
-        iso_loss_runs(w, row, col0, n, p->loss_row[k], p->loss_col + t0);
+        iso_loss_runs_f64(w, row, col0, n, p->loss_row[k], p->loss_col + t0);
         if (!p->col_term_nonincreasing)
             iso_flops_scan(w, row, col0, n, p->row_term[k],
                            p->col_term + t0);
         return;
     }
     fill_tile(w, row, col0, n);
-    iso_loss_runs(w, row, col0, n, 0.0, w->neg_coords);
+    iso_loss_runs_f64(w, row, col0, n, 0.0, w->neg_coords);
     iso_flops_scan(w, row, col0, n, 0.0, w->losses);
 }
 
@@ -513,7 +707,8 @@ int sg_sweep_openmp(const sg_plan *p, uint64_t row_begin, uint64_t row_end,
                     sg_bins *out)
 {
     int failed = 0;
-    const int monotone = factored_additive(p) && p->col_term_nonincreasing;
+    const int monotone =
+        factored_additive(p) && p->col_term_nonincreasing && !p->single;
     SG_OMP(omp parallel num_threads(p->threads))
     {
         worker w;

@@ -1,7 +1,8 @@
 /*
  * The reference backend: the oracle every other backend is tested against.
  *
- * Scalar, double precision, one thread, no shortcuts: every grid point's
+ * Scalar, double precision (or the f32 contract of point_math.h when the
+ * plan asks for single precision), one thread, no shortcuts: every grid point's
  * axis values, loss, FLOPs and band coordinates are computed from first
  * principles with the shared per-point math, and every point is offered to
  * its bins. It reads nothing the host precomputed except the scalar
@@ -37,19 +38,35 @@ static double reference_loss(const sg_point_law *law, double params,
     return sg_combine_terms(law, *row, *col);
 }
 
+/* A point's loss and loss-band coordinate: in double, or under the f32
+ * contract (point_math.h) in float, widened exactly. */
+static double reference_loss_coord(const sg_plan *p, double params,
+                                   double tokens, double *loss)
+{
+    if (p->single) {
+        float row = sg_row_term_f32(&p->law32, (float)params);
+        float col = sg_col_term_f32(&p->law32, (float)tokens);
+        *loss = (double)(row + col);
+        return (double)(sg_loss_band_row_f32(p->loss_top32,
+                                             p->loss_inv_width32, row) -
+                        sg_loss_band_col_f32(p->loss_inv_width32, col));
+    }
+    double row, col;
+    *loss = reference_loss(&p->law, params, tokens, &row, &col);
+    return sg_loss_band_coord(&p->law, p->loss_top, p->loss_inv_width, row,
+                              col, *loss);
+}
+
 static void reference_point(const sg_plan *p, double params, double tokens,
                             double per_token, double flops_row,
                             double ln_tokens, uint64_t index, sg_bins *bins)
 {
-    double row, col;
-    double loss = reference_loss(&p->law, params, tokens, &row, &col);
+    double loss;
+    double coord = reference_loss_coord(p, params, tokens, &loss);
     double cost_tokens = sg_cost_tokens(&p->cost, tokens);
     double cost = sg_point_cost_of(per_token, cost_tokens);
 
-    int64_t band = sg_band_of(sg_loss_band_coord(&p->law, p->loss_top,
-                                                 p->loss_inv_width, row, col,
-                                                 loss),
-                              p->loss_count);
+    int64_t band = sg_band_of(coord, p->loss_count);
     if (band != SG_BAND_NONE)
         offer(&bins->iso_loss[band], cost, index);
 

@@ -203,7 +203,9 @@ check "bench --json is one document" "$JSONQ" <"$T/bench.json"
 check "bench: reference + 3 OpenMP strategies x 2 sizes x threads" \
     bash -c "test \$('$JSONQ' -n .results <'$T/bench.json') -ge 8"
 check "bench rows carry the promised keys" bash -c \
-    "'$JSONQ' -k .results[1] <'$T/bench.json' | head -9 | tr '\n' ' ' | grep -q '^backend strategy threads rows cols levels points seconds points_per_second '"
+    "'$JSONQ' -k .results[1] <'$T/bench.json' | head -10 | tr '\n' ' ' | grep -q '^backend strategy precision threads rows cols levels points seconds points_per_second '"
+check "bench times f32 beside f64 by default" \
+    grep -q '"precision":[[:space:]]*"f32"' "$T/bench.json"
 # (valgrind emulates the FMA loop a hundred times slower, beside another suite)
 fma_floor=1e8
 [ -n "${SG_TEST_WRAPPER:-}" ] && fma_floor=1e5

@@ -1,0 +1,293 @@
+/*
+ * Single-precision sweeps (--precision f32): kernels/sg_math_f32.h against
+ * long double libm; the OpenMP f32 loops against the f32 reference (the
+ * same points, bit for bit, on random grids); f32 frontiers against f64
+ * ones within what float rounding allows; and what f32 refuses.
+ */
+#include "test_util.h"
+#include "internal.h"
+#include "point_math.h"
+
+#include <float.h>
+
+/* log2 within 1e-6 absolute, plus the rounding of the float result (one
+ * ulp: 7.6e-6 at 2^100), on every binade sweeps can meet (2^-100 ..
+ * 2^100) and densely near 1, where the polynomial alone decides. */
+static void log2f_is_within_a_millionth(void **state)
+{
+    (void)state;
+    test_rng rng = {UINT64_C(0x452821e638d01377)};
+    double worst = 0;
+    for (int i = 0; i < 2000000; i++) {
+        float x = i % 2 ? ldexpf(1.0f + (float)rng_uniform(&rng),
+                                 (int)rng_int(&rng, 0, 200) - 100)
+                        : 1.0f + (float)((rng_uniform(&rng) - 0.5) * 0.2);
+        double err = fabs((double)sg_log2f(x) - (double)log2l(x));
+        if (err > worst)
+            worst = err;
+        if (err > 1e-6 + 0x1p-23 * fabs((double)log2l(x)))
+            fail_msg("log2(%.9g) = %.9g, libm %.9g", (double)x,
+                     (double)sg_log2f(x), (double)log2l(x));
+    }
+    print_message("log2f: worst %.3g absolute over 2e6 arguments\n", worst);
+}
+
+static void exp2f_is_within_a_quarter_millionth(void **state)
+{
+    (void)state;
+    test_rng rng = {UINT64_C(0xbe5466cf34e90c6c)};
+    double worst = 0;
+    for (int i = 0; i < 2000000; i++) {
+        float y = i % 2 ? (float)(-120.0 + 240.0 * rng_uniform(&rng))
+                        : (float)(rng_uniform(&rng) - 0.5);
+        long double want = exp2l(y);
+        double rel = (double)(fabsl((long double)sg_exp2f(y) - want) / want);
+        if (rel > worst)
+            worst = rel;
+        if (rel > 2.5e-7)
+            fail_msg("exp2(%.9g) = %.9g, libm %.9Lg", (double)y,
+                     (double)sg_exp2f(y), want);
+    }
+    print_message("exp2f: worst %.3g relative over 2e6 arguments\n", worst);
+}
+
+/* The f32 law against the double law at random points: the terms within
+ * 3e-6 relative (the float rounding of the exponent dominates). */
+static void f32_law_terms_follow_the_double_law(void **state)
+{
+    (void)state;
+    test_rng rng = {UINT64_C(0xc0ac29b7c97c50dd)};
+    sg_law law = preset("chinchilla");
+    sg_point_law l64 = sg_point_law_of(&law);
+    sg_point_law_f32 l32 = {(float)law.E, (float)log2(law.A),
+                            (float)log2(law.B), (float)-law.alpha,
+                            (float)-law.beta};
+    double worst = 0;
+    for (int i = 0; i < 1000000; i++) {
+        double n = pow(10, 3 + 14 * rng_uniform(&rng));
+        double d = pow(10, 3 + 14 * rng_uniform(&rng));
+        double want_row = sg_row_term(&l64, n) - law.E;
+        double want_col = sg_col_term(&l64, d);
+        double row = (double)(sg_row_term_f32(&l32, (float)n) - l32.E);
+        double col = (double)sg_col_term_f32(&l32, (float)d);
+        /* the row term is measured without E, which float rounds to
+         * 6e-8 of the loss */
+        double rel = fmax(fabs(row - want_row) / want_row,
+                          fabs(col - want_col) / want_col);
+        if (rel > worst)
+            worst = rel;
+        if (rel > 3e-6 + 1e-7 * law.E / fmin(want_row, want_col))
+            fail_msg("N %g, D %g: f32 terms %.9g, %.9g; f64 %.9g, %.9g", n,
+                     d, row, col, want_row, want_col);
+    }
+    print_message("f32 law: worst %.3g relative over 1e6 points\n", worst);
+}
+
+/* A random Chinchilla-form sweep in single precision. */
+static sg_sweep_config random_f32_config(test_rng *rng)
+{
+    static const char *const names[] = {"chinchilla", "chinchilla-full",
+                                        "epoch2024"};
+    sg_sweep_config c;
+    sg_sweep_config_default(&c);
+    c.law = preset(names[rng_int(rng, 0, 2)]);
+    c.law.alpha *= 0.8 + 0.4 * rng_uniform(rng);
+    c.law.beta *= 0.8 + 0.4 * rng_uniform(rng);
+    c.precision = SG_PRECISION_F32;
+    double n_lo = pow(10, 6 + 4 * rng_uniform(rng));
+    double d_lo = pow(10, 7 + 4 * rng_uniform(rng));
+    c.params = (sg_axis){n_lo, n_lo * pow(10, 0.2 + 4 * rng_uniform(rng)),
+                         rng_int(rng, 2, 400)};
+    c.tokens = (sg_axis){d_lo, d_lo * pow(10, 0.2 + 4 * rng_uniform(rng)),
+                         rng_int(rng, 2, 400)};
+    c.loss_levels.count = (uint32_t)rng_int(rng, 2, 300);
+    c.flops_levels.count = (uint32_t)rng_int(rng, 2, 100);
+    if (rng_int(rng, 0, 2) == 0)
+        c.flop_count.inference_tokens = pow(10, 7 + 7 * rng_uniform(rng));
+    return c;
+}
+
+static sg_sweep_result run(const sg_sweep_config *c, const sg_run_options *o)
+{
+    sg_sweep_result r;
+    sg_error err;
+    sg_run_options all = {0, 0, 0, NULL, 0, 0};
+    if (sg_sweep_run_with(c, o ? o : &all, &r, &err) != SG_OK)
+        fail_msg("sweep failed: %s", err.message);
+    return r;
+}
+
+static void assert_same_points(const sg_frontier_row *a,
+                               const sg_frontier_row *b, uint32_t count,
+                               const char *what)
+{
+    for (uint32_t k = 0; k < count; k++)
+        if (a[k].empty != b[k].empty ||
+            (!a[k].empty && (a[k].row != b[k].row || a[k].col != b[k].col)))
+            fail_msg("%s: level %u: (%llu, %llu)%s vs (%llu, %llu)%s", what,
+                     k, (unsigned long long)a[k].row,
+                     (unsigned long long)a[k].col, a[k].empty ? " empty" : "",
+                     (unsigned long long)b[k].row,
+                     (unsigned long long)b[k].col, b[k].empty ? " empty" : "");
+}
+
+/* OpenMP f32, direct and factored, SIMD and scalar loops, 1 to 3 threads,
+ * tiny tiles half the time: the f32 reference's points exactly. */
+static void openmp_f32_matches_the_f32_reference(void **state)
+{
+    (void)state;
+    test_rng rng = {UINT64_C(0x3f84d5b5b5470917)};
+    int threads_max = sg_openmp_threads_available() ? 3 : 1;
+    for (int trial = 0; trial < 40; trial++) {
+        sg_sweep_config c = random_f32_config(&rng);
+        sg_sweep_config ref = c;
+        ref.backend = SG_BACKEND_REFERENCE;
+        sg_sweep_result want = run(&ref, NULL);
+        for (int variant = 0; variant < 4; variant++) {
+            sg_sweep_config fast = c;
+            fast.backend = SG_BACKEND_OPENMP;
+            fast.strategy = variant & 1 ? SG_STRATEGY_DIRECT
+                                        : SG_STRATEGY_FACTORED;
+            fast.threads = (int)rng_int(&rng, 1, (uint64_t)threads_max);
+            int tiny = (int)rng_int(&rng, 0, 1);
+            sg_run_options o = {(variant >> 1) & 1, 0, 0, NULL,
+                                tiny ? rng_int(&rng, 1, 70) : 0,
+                                tiny ? rng_int(&rng, 1, 3000) : 0};
+            sg_sweep_result got = run(&fast, &o);
+            char what[160];
+            snprintf(what, sizeof what, "trial %d (%s, %s, %s, %d threads)",
+                     trial, c.law.name, sg_strategy_name(fast.strategy),
+                     o.scalar_only ? "scalar" : "simd", fast.threads);
+            assert_same_points(want.iso_loss, got.iso_loss,
+                               want.loss_levels.count, what);
+            assert_same_points(want.iso_loss_cumulative,
+                               got.iso_loss_cumulative,
+                               want.loss_levels.count, what);
+            assert_same_points(want.iso_flops, got.iso_flops,
+                               want.flops_levels.count, what);
+            sg_sweep_result_free(&got);
+        }
+        sg_sweep_result_free(&want);
+    }
+}
+
+/*
+ * f32 against f64 on the same grid. Float moves a point's loss by far
+ * less than a level spacing, so whatever reaches level k - 1 in one
+ * precision reaches level k in the other: each cumulative frontier costs
+ * no more than the other's one level up. Compute bands do not involve the
+ * law (both precisions band the same points), so the f32 pick's true loss
+ * exceeds the f64 pick's by float rounding at most.
+ */
+static void f32_frontiers_stay_within_float_rounding_of_f64(void **state)
+{
+    (void)state;
+    test_rng rng = {UINT64_C(0x0801f2e2858efc16)};
+    for (int trial = 0; trial < 30; trial++) {
+        sg_sweep_config c32 = random_f32_config(&rng);
+        c32.backend = SG_BACKEND_OPENMP;
+        sg_sweep_config c64 = c32;
+        c64.precision = SG_PRECISION_F64;
+        sg_sweep_result a = run(&c32, NULL), b = run(&c64, NULL);
+        for (uint32_t k = 1; k < a.loss_levels.count; k++) {
+            const sg_frontier_row *a1 = &a.iso_loss_cumulative[k - 1],
+                                  *ak = &a.iso_loss_cumulative[k],
+                                  *b1 = &b.iso_loss_cumulative[k - 1],
+                                  *bk = &b.iso_loss_cumulative[k];
+            if (!b1->empty && (ak->empty || ak->total_flops > b1->total_flops))
+                fail_msg("trial %d level %u: f32 cumulative %g FLOPs, f64 "
+                         "one level down %g",
+                         trial, k, ak->total_flops, b1->total_flops);
+            if (!a1->empty && (bk->empty || bk->total_flops > a1->total_flops))
+                fail_msg("trial %d level %u: f64 cumulative %g FLOPs, f32 "
+                         "one level down %g",
+                         trial, k, bk->total_flops, a1->total_flops);
+        }
+        for (uint32_t k = 0; k < a.flops_levels.count; k++) {
+            const sg_frontier_row *x = &a.iso_flops[k], *y = &b.iso_flops[k];
+            assert_int_equal(x->empty, y->empty);
+            if (!x->empty && x->loss > y->loss * (1 + 5e-6))
+                fail_msg("trial %d compute level %u: f32 pick's loss %.9g, "
+                         "f64 least %.9g",
+                         trial, k, x->loss, y->loss);
+        }
+        sg_sweep_result_free(&a);
+        sg_sweep_result_free(&b);
+    }
+}
+
+static void expect_refused(const sg_sweep_config *c, const char *needle)
+{
+    sg_error err;
+    assert_int_equal(sg_sweep_config_validate(c, &err), SG_ERR_INPUT);
+    if (!strstr(err.message, needle))
+        fail_msg("message '%s' lacks '%s'", err.message, needle);
+}
+
+static void f32_refuses_what_it_cannot_sweep(void **state)
+{
+    (void)state;
+    sg_sweep_config base;
+    sg_sweep_config_default(&base);
+    base.precision = SG_PRECISION_F32;
+    sg_error err;
+    assert_int_equal(sg_sweep_config_validate(&base, &err), SG_OK);
+
+    sg_sweep_config c = base;
+    c.law = preset("kaplan");
+    expect_refused(&c, "Chinchilla form");
+    c = base;
+    c.strategy = SG_STRATEGY_EXACT;
+    expect_refused(&c, "double precision only");
+    c = base;
+    c.tokens.hi = 1e31;
+    expect_refused(&c, "1e-30..1e30");
+    c = base;
+    c.law.A = 1e40; /* A N^-alpha beyond 2^120 at N = 1e7 */
+    expect_refused(&c, "float's range");
+    if (!sg_cuda_available(NULL, 0)) {
+        c = base;
+        c.backend = SG_BACKEND_AUTO;
+        c.params.count = c.tokens.count = 1u << 14;
+        sg_sweep_result r = run(&c, NULL);
+        assert_int_equal(r.backend, SG_BACKEND_OPENMP);
+        sg_sweep_result_free(&r);
+    }
+    sg_precision p;
+    assert_int_equal(sg_precision_from_name("f16", &p, &err), SG_ERR_INPUT);
+    assert_non_null(strstr(err.message, "f64, f32"));
+    assert_int_equal(sg_precision_from_name("f32", &p, &err), SG_OK);
+    assert_int_equal(p, SG_PRECISION_F32);
+}
+
+static void configs_choose_the_precision(void **state)
+{
+    (void)state;
+    sg_sweep_config c;
+    sg_sweep_config_default(&c);
+    unsigned set = 0;
+    sg_error err;
+    assert_int_equal(sg_config_parse("{\"precision\": \"f32\"}", "t.json", &c,
+                                     &set, NULL, 0, &err),
+                     SG_OK);
+    assert_int_equal(c.precision, SG_PRECISION_F32);
+    assert_true(set & SG_CONFIG_HAS_PRECISION);
+    assert_int_equal(sg_config_parse("{\"precision\": \"double\"}", "t.json",
+                                     &c, &set, NULL, 0, &err),
+                     SG_ERR_INPUT);
+    assert_non_null(strstr(err.message, "\"precision\""));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(log2f_is_within_a_millionth),
+        cmocka_unit_test(exp2f_is_within_a_quarter_millionth),
+        cmocka_unit_test(f32_law_terms_follow_the_double_law),
+        cmocka_unit_test(openmp_f32_matches_the_f32_reference),
+        cmocka_unit_test(f32_frontiers_stay_within_float_rounding_of_f64),
+        cmocka_unit_test(f32_refuses_what_it_cannot_sweep),
+        cmocka_unit_test(configs_choose_the_precision),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
