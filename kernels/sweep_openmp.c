@@ -174,25 +174,25 @@ static uint64_t mark_run_starts_avx2(uint64_t n, double u, const double *v,
 #endif
 
 #if SG_HAVE_AVX2
-/* mark_run_starts_avx2 for float coordinates: 8 columns per vector, the
- * left neighbours by a lane rotation of the current and previous floors. */
+/* mark_run_starts_avx2 for float coordinates: 8 columns per vector. Each
+ * vector's floors rotated one lane up give the left neighbours of lanes 1
+ * to 7; lane 0's is lane 0 of the previous vector's rotation, blended in,
+ * so one permutation per vector. */
 static uint64_t mark_run_starts_avx2_f32(uint64_t n, float u, const float *v,
                                          uint64_t *words, float *last_floor)
 {
     const __m256 vu = _mm256_set1_ps(u);
     const __m256i rotate = _mm256_setr_epi32(7, 0, 1, 2, 3, 4, 5, 6);
-    __m256 prev = _mm256_set1_ps(NAN);
+    __m256 prev_rotated = _mm256_set1_ps(NAN); /* NaN starts a run at t = 0 */
     uint64_t t = 0;
     for (uint64_t w = 0; w < n / WORD_BITS; w++) {
         uint64_t bits = 0;
         for (int k = 0; k < WORD_BITS / 8; k++, t += 8) {
             __m256 q =
                 _mm256_floor_ps(_mm256_sub_ps(vu, _mm256_loadu_ps(v + t)));
-            __m256 left = _mm256_blend_ps(
-                _mm256_permutevar8x32_ps(q, rotate),    /* q7 q0 .. q6 */
-                _mm256_permutevar8x32_ps(prev, rotate), /* p7 in lane 0 */
-                1);
-            prev = q;
+            __m256 rotated = _mm256_permutevar8x32_ps(q, rotate); /* q7 q0..q6 */
+            __m256 left = _mm256_blend_ps(rotated, prev_rotated, 1);
+            prev_rotated = rotated;
             uint64_t mask = (uint64_t)_mm256_movemask_ps(
                 _mm256_cmp_ps(q, left, _CMP_NEQ_UQ));
             bits |= mask << (8 * k);
@@ -200,8 +200,7 @@ static uint64_t mark_run_starts_avx2_f32(uint64_t n, float u, const float *v,
         words[w] = bits;
     }
     if (t > 0)
-        *last_floor = _mm256_cvtss_f32(_mm256_permutevar8x32_ps(
-            prev, _mm256_set1_epi32(7)));
+        *last_floor = _mm256_cvtss_f32(prev_rotated); /* lane 0: q7 */
     return t;
 }
 #endif
@@ -523,11 +522,19 @@ static void iso_flops_scan(worker *w, uint64_t row, uint64_t col0,
     for_each_flops_band(w, row, col0, col0 + n, least_loss_scan, &tl);
 }
 
-/* The whole span of a row at once (the loss never increases along it). */
+/* The whole span of a row at once (the loss never increases along it),
+ * from the row and column terms in either precision. */
 static void iso_flops_monotone_row(worker *w, uint64_t row)
 {
     const sg_plan *p = w->p;
-    double r = p->row_term[row - p->row_base];
+    uint64_t k = row - p->row_base;
+    if (p->single) {
+        tile_losses32 tl = {p->col_base, p->row_term32[k], p->col_term32};
+        for_each_flops_band(w, row, p->col_base, p->col_end,
+                            least_loss_monotone32, &tl);
+        return;
+    }
+    double r = p->row_term[k];
     for_each_flops_band(w, row, p->col_base, p->col_end, least_loss_monotone,
                         &r);
 }
@@ -674,7 +681,9 @@ static void sweep_row_tile_f32(worker *w, uint64_t row, uint64_t col0,
     if (p->kernel == SG_KERNEL_FACTORED) {
         iso_loss_runs_f32(w, row, col0, n, p->loss_row32[k],
                           p->loss_col32 + t0);
-        iso_flops_f32(w, row, col0, n, p->row_term32[k], p->col_term32 + t0);
+        if (!p->col_term_nonincreasing) /* else once per row, as f64 */
+            iso_flops_f32(w, row, col0, n, p->row_term32[k],
+                          p->col_term32 + t0);
         return;
     }
     fill_tile_f32_direct(w, p->params32[k], p->tokens32 + t0, n);
@@ -707,8 +716,7 @@ int sg_sweep_openmp(const sg_plan *p, uint64_t row_begin, uint64_t row_end,
                     sg_bins *out)
 {
     int failed = 0;
-    const int monotone =
-        factored_additive(p) && p->col_term_nonincreasing && !p->single;
+    const int monotone = factored_additive(p) && p->col_term_nonincreasing;
     SG_OMP(omp parallel num_threads(p->threads))
     {
         worker w;
