@@ -24,7 +24,7 @@ echo "== numpy peer, 4096 x 4096, 1024 levels" >&2
 if python3 -c 'import numpy' 2>/dev/null; then
     peer=$(python3 "$here/peer_numpy.py" --scalegrid "$scalegrid" --side 4096 --levels 1024)
     ours=$("$scalegrid" bench --backend openmp --strategy factored,exact --sizes 2^24 \
-           --threads all --json)
+           --threads all --precision f64 --json)
 else
     peer=""
     echo "numpy peer skipped: numpy is not installed (pip install numpy)" >&2
@@ -52,7 +52,7 @@ for r in ours["results"]:
     if r["backend"] != "openmp":
         continue
     ratio = r["points_per_second"] / peer["points_per_second"]
-    print(f"| scalegrid openmp {r['strategy']}, {r['threads']} threads | "
+    print(f"| scalegrid openmp {r['strategy']} {r['precision']}, {r['threads']} threads | "
           f"{r['seconds']:.4f} | {r['points_per_second']:.3g} | {ratio:.0f}x |")
 PY
 }
@@ -65,7 +65,7 @@ PY
     echo "- compiler: $(${CC:-cc} --version | head -n1)"
     echo "- command: make bench (scalegrid bench$([ $# -gt 0 ] && printf ' %s' "$@"); bench/peer_numpy.py; build/bench/fit_bench --repeat 3)"
     echo "- every configuration's frontier was checked identical to the reference"
-    echo "  backend's before it was timed; seconds are the median of the runs"
+    echo "  backend's of the same precision before it was timed; seconds are the median of the runs"
     echo "  (planning, kernels, merge), after a warm-up"
     echo
     echo "## Sweep"

@@ -374,14 +374,16 @@ static sg_sweep_config config_for(const bench_plan *b, const bench_series *se,
     return c;
 }
 
-static void skip(bench_results *res, const sg_sweep_config *c, double need)
+static void skip(bench_results *res, const sg_sweep_config *c, double need,
+                 int all_threads)
 {
     if (res->n_skipped < MAX_ROWS)
         snprintf(res->skipped[res->n_skipped++], 128,
                  "%s %s %s, %d thread(s), %llu x %llu: about %.0f s",
                  sg_backend_name(c->backend), sg_strategy_name(c->strategy),
                  sg_precision_name(c->precision),
-                 c->threads, (unsigned long long)c->params.count,
+                 c->threads ? c->threads : all_threads,
+                 (unsigned long long)c->params.count,
                  (unsigned long long)c->tokens.count, need);
 }
 
@@ -415,7 +417,7 @@ static int run_series(const bench_plan *b, const bench_series *se,
             sg_sweep_config c = config_for(b, se, b->sizes[s], b->threads[t]);
             double need = sg_sweep_estimated_seconds(&c) * (b->repeats + 1);
             if (need > b->max_seconds) {
-                skip(res, &c, need);
+                skip(res, &c, need, b->all_threads);
                 continue;
             }
             if (res->n_rows == MAX_ROWS)

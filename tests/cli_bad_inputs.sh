@@ -22,6 +22,7 @@ printf '{"flop_count": {"inference": 1e12}}\n' >"$T/bad_count_key.json"
 printf '{"cost_model": {"mfu": 0.5}}\n' >"$T/no_gpu_flops.json"
 printf '{"law": "chinchilla", "unique_tokens": 1e10}\n' >"$T/u_chinchilla.json"
 printf '{"law": "muennighoff"}\n' >"$T/no_u.json"
+printf '{"precision": "half"}\n' >"$T/bad_precision.json"
 printf '{"law": "chinchilla", "flop_count": {"inference_tokens": 1e12}}\n' >"$T/cmp_count.json"
 printf '{"law": "chinchilla", "cost_model": {"gpu_flops": 1e15, "mfu": 0.5}}\n' >"$T/cmp_cost.json"
 

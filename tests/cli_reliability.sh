@@ -78,6 +78,23 @@ for run in "${runs[@]}"; do
         check "reproducible $f with $run" cmp -s "$T/r0/$f" "$T/r$i/$f"
     done
 done
+# The same in single precision: the f32 reference and every f32 OpenMP path
+# write identical files, which say f32 and differ from the f64 ones.
+"$SCALEGRID" sweep "${grid[@]}" --precision f32 --backend reference --out "$T/s0"
+i=0
+for run in "--strategy direct" "--strategy factored" "--strategy direct --threads 1"; do
+    i=$((i + 1))
+    # shellcheck disable=SC2086
+    "$SCALEGRID" sweep "${grid[@]}" --precision f32 $run --out "$T/s$i"
+    for f in frontier.csv cumulative.csv isoflop.csv sweep.json; do
+        check "reproducible f32 $f with $run" cmp -s "$T/s0/$f" "$T/s$i/$f"
+    done
+done
+check "f32 sweep.json records its precision" \
+    grep -q '"precision":[[:space:]]*"f32"' "$T/s0/sweep.json"
+check "f64 sweep.json records its precision" \
+    grep -q '"precision":[[:space:]]*"f64"' "$T/r0/sweep.json"
+check "f32 selects its own points" bash -c "! cmp -s '$T/s0/frontier.csv' '$T/r0/frontier.csv'"
 check "without --reproducible sweep.json records the run" \
     bash -c "'$SCALEGRID' sweep ${grid[*]:0:8} --quiet --out '$T/plain' && grep -q '\"seconds\"' '$T/plain/sweep.json'"
 check "with --reproducible it does not" bash -c "! grep -q '\"seconds\"' '$T/r0/sweep.json'"
