@@ -250,7 +250,7 @@ $(BUILD)/bench/%: bench/%.c $(LIB) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Ihost -Ikernels $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
-BENCH_ARGS ?= --max-seconds 120
+BENCH_ARGS ?= --max-seconds 180 --repeats 5
 bench: check-deps $(PROGRAM) $(BUILD)/bench/fit_bench
 	bench/run.sh ./$(PROGRAM) $(BUILD)/bench/fit_bench $(BENCH_ARGS)
 
