@@ -400,15 +400,40 @@ static int series_applies(const bench_plan *b, const bench_series *se)
     return 1;
 }
 
+/* An explicitly asked precision must have something to time: f32 refuses
+ * a plan of only the CUDA backend or only the exact strategy rather than
+ * printing an empty table. */
+static int check_precisions_apply(const bench_options *o, const bench_plan *b)
+{
+    for (int x = 0; o->precisions && x < b->n_precisions; x++) {
+        int any = 0;
+        for (int i = 0; i < b->n_backends; i++)
+            for (int s = 0; s < b->n_strategies; s++) {
+                bench_series se = {b->backends[i], b->strategies[s],
+                                   b->precisions[x]};
+                /* the reference backend runs whatever strategy is listed */
+                if (se.backend == SG_BACKEND_REFERENCE)
+                    se.strategy = SG_STRATEGY_AUTO;
+                any |= series_applies(b, &se);
+            }
+        if (!any)
+            return cli_usage_error("bench", "precision %s has nothing to time "
+                                   "here: it runs on the reference and "
+                                   "openmp backends with direct or factored",
+                                   sg_precision_name(b->precisions[x]));
+    }
+    return 0;
+}
+
 /* One backend, strategy and precision over every size and thread count. */
 static int run_series(const bench_plan *b, const bench_series *se,
                       bench_results *res, int quiet)
 {
     sg_error err;
     sg_backend backend = se->backend;
-    sg_sweep_config probe = config_for(b, se, 1 << 20, 0);
     if (!series_applies(b, se))
         return 0;
+    sg_sweep_config probe = config_for(b, se, 1 << 20, 0);
     if (sg_bench_validate(&probe, &err) != SG_OK)
         return cli_report(&err);
     int n_threads = backend == SG_BACKEND_REFERENCE ? 1 : b->n_threads;
@@ -547,7 +572,8 @@ int cli_bench(int argc, char **argv)
     bench_plan plan;
     memset(&plan, 0, sizeof plan);
     if ((rc = plan_lists(&o, &plan)) || (rc = check_applicable(&o, &plan)) ||
-        (rc = plan_numbers(&o, &plan)))
+        (rc = plan_numbers(&o, &plan)) ||
+        (rc = check_precisions_apply(&o, &plan)))
         return rc;
     sg_bench_limits machine;
     sg_bench_machine(&machine);

@@ -44,6 +44,9 @@ void sg_prefix_error(sg_error *err, sg_status status, const char *fmt, ...)
 
 /* The law reduced to the numbers the per-point math needs. */
 sg_point_law sg_point_law_of(const sg_law *law);
+/* The Chinchilla-form constants rounded to float once (point_math.h's f32
+ * contract), so every f32 backend and test uses the same bits. */
+sg_point_law_f32 sg_point_law_f32_of(const sg_law *law);
 /* sg_law_validate without the unique-token check (a config's "law" comes
  * before its "unique_tokens"). */
 sg_status sg_law_validate_constants(const sg_law *law, sg_error *err);

@@ -404,6 +404,14 @@ sg_point_law sg_point_law_of(const sg_law *law)
     return p;
 }
 
+sg_point_law_f32 sg_point_law_f32_of(const sg_law *law)
+{
+    sg_point_law_f32 p = {(float)law->E, (float)log2(law->A),
+                          (float)log2(law->B), (float)-law->alpha,
+                          (float)-law->beta};
+    return p;
+}
+
 double sg_law_loss(const sg_law *law, double params, double tokens)
 {
     sg_point_law p = sg_point_law_of(law);

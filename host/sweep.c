@@ -863,16 +863,6 @@ static void planned_sweep_free(planned_sweep *ps)
     ps->rows32_mem = ps->cols32_mem = NULL;
 }
 
-/* The Chinchilla constants rounded to float once, here, so every f32
- * backend uses the same bits. */
-static sg_point_law_f32 point_law_f32(const sg_law *law)
-{
-    sg_point_law_f32 l = {(float)law->E, (float)log2(law->A),
-                          (float)log2(law->B), (float)-law->alpha,
-                          (float)-law->beta};
-    return l;
-}
-
 static sg_status plan_sweep(const sg_sweep_config *c, sg_backend backend,
                             const sg_run_options *o, planned_sweep *ps,
                             sg_error *err)
@@ -881,7 +871,7 @@ static sg_status plan_sweep(const sg_sweep_config *c, sg_backend backend,
     p->law = sg_point_law_of(&c->law);
     p->cost = sg_point_cost_of_count(&c->flop_count);
     p->single = c->precision == SG_PRECISION_F32;
-    p->law32 = point_law_f32(&c->law);
+    p->law32 = sg_point_law_f32_of(&c->law);
     p->rows = c->params.count;
     p->cols = c->tokens.count;
     p->params_lo = c->params.lo;

@@ -2,8 +2,8 @@
  * The reference backend: the oracle every other backend is tested against.
  *
  * Scalar, double precision (or the f32 contract of point_math.h when the
- * plan asks for single precision), one thread, no shortcuts: every grid point's
- * axis values, loss, FLOPs and band coordinates are computed from first
+ * plan asks for single precision), one thread, no shortcuts: every grid
+ * point's axis values, loss, FLOPs and band coordinates are computed from first
  * principles with the shared per-point math, and every point is offered to
  * its bins. It reads nothing the host precomputed except the scalar
  * definitions of the axes and levels, so it also checks the host's planning.

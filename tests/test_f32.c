@@ -59,9 +59,7 @@ static void f32_law_terms_follow_the_double_law(void **state)
     test_rng rng = {UINT64_C(0xc0ac29b7c97c50dd)};
     sg_law law = preset("chinchilla");
     sg_point_law l64 = sg_point_law_of(&law);
-    sg_point_law_f32 l32 = {(float)law.E, (float)log2(law.A),
-                            (float)log2(law.B), (float)-law.alpha,
-                            (float)-law.beta};
+    sg_point_law_f32 l32 = sg_point_law_f32_of(&law);
     double worst = 0;
     for (int i = 0; i < 1000000; i++) {
         double n = pow(10, 3 + 14 * rng_uniform(&rng));
