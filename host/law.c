@@ -404,11 +404,34 @@ sg_point_law sg_point_law_of(const sg_law *law)
     return p;
 }
 
+/* The tables and coefficients of coef x^-exponent for sg_math_f32.h,
+ * computed in double and rounded once. */
+static sg_power_f32 sg_power_f32_of(double coef, double exponent)
+{
+    const double steps = SG_F32_POWER_STEPS;
+    static const double q[3] = {SG_F32_LOG2_Q0, SG_F32_LOG2_Q1,
+                                SG_F32_LOG2_Q2};
+    sg_power_f32 pw;
+    for (int i = 0; i < 8; i++) {
+        double centre = 1.0 + (2 * i + 1) / 16.0; /* of [1 + i/8, 1 + (i+1)/8) */
+        pw.inv_centre[i] = (float)(1.0 / centre);
+        pw.offset[i] = (float)(steps * (log2(coef) +
+                                        exponent * log2(pw.inv_centre[i])));
+    }
+    pw.per_octave = (float)(-steps * exponent);
+    for (int k = 0; k < 3; k++)
+        pw.poly[k] = (float)(-steps * exponent * q[k]);
+    return pw;
+}
+
 sg_point_law_f32 sg_point_law_f32_of(const sg_law *law)
 {
-    sg_point_law_f32 p = {(float)law->E, (float)log2(law->A),
-                          (float)log2(law->B), (float)-law->alpha,
-                          (float)-law->beta};
+    sg_point_law_f32 p;
+    p.E = (float)law->E;
+    p.row = sg_power_f32_of(law->A, law->alpha);
+    p.col = sg_power_f32_of(law->B, law->beta);
+    for (int j = 0; j < 8; j++)
+        p.exp2_eighths[j] = (float)exp2(j / SG_F32_POWER_STEPS);
     return p;
 }
 

@@ -299,7 +299,7 @@ typedef enum {
  * Precision of the per-point law (the selection; reported values are always
  * recomputed in double). f64: every backend picks bit-identical points.
  * f32: the law and the loss bands in single precision by scalegrid's own
- * log2/exp2 (kernels/sg_math_f32.h), for the Chinchilla form on the
+ * powers (kernels/sg_math_f32.h), for the Chinchilla form on the
  * reference and OpenMP backends; bit-identical between those two, and
  * within about 1e-6 relative of the f64 loss, so a point lying that close to
  * a level may fall in the neighbouring band. About twice the factored and

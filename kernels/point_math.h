@@ -46,30 +46,34 @@ typedef struct {
 
 /*
  * Single precision (--precision f32), for the Chinchilla form only:
- *   row = E + 2^(log2 A - alpha log2 N),  col = 2^(log2 B - beta log2 D),
+ *   row = E + A N^-alpha,  col = B D^-beta,  each power as
+ *   2^(y/8) with y = 8 (log2 A - alpha log2 N) (sg_math_f32.h),
  *   loss = row + col, loss-band parts u = (top - row) w', v = col w',
- * all in float with sg_math_f32.h, N and D the double axis values rounded
- * to float, and log2 A, log2 B, E, alpha, beta, top and w' rounded once by
- * the host. Every f32 backend evaluates exactly these operations, so the
- * f32 reference and the f32 OpenMP loops pick the same points. Costs and
- * compute bands stay in double (they do not involve the law).
+ * all in float, N and D the double axis values rounded to float, and the
+ * power tables, E, top and w' rounded once by the host (host/law.c). Every
+ * f32 backend evaluates exactly these operations, so the f32 reference and
+ * the f32 OpenMP loops pick the same points. Costs and compute bands stay
+ * in double (they do not involve the law).
  */
 #include "sg_math_f32.h"
 
 typedef struct {
-    float E, log2_A, log2_B;
-    float neg_alpha, neg_beta; /* -alpha, -beta */
+    float E;
+    sg_power_f32 row, col;  /* A N^-alpha and B D^-beta */
+    float exp2_eighths[8];  /* 2^(j/8), j = 0..7 */
 } sg_point_law_f32;
 
 SG_HD float sg_row_term_f32(const sg_point_law_f32 *law, float params)
 {
-    return law->E + sg_exp2f(fmaf(law->neg_alpha, sg_log2f(params),
-                                  law->log2_A));
+    return law->E + sg_exp2_eighths_f32(
+                        law->exp2_eighths,
+                        sg_power_exponent_f32(&law->row, params));
 }
 
 SG_HD float sg_col_term_f32(const sg_point_law_f32 *law, float tokens)
 {
-    return sg_exp2f(fmaf(law->neg_beta, sg_log2f(tokens), law->log2_B));
+    return sg_exp2_eighths_f32(law->exp2_eighths,
+                               sg_power_exponent_f32(&law->col, tokens));
 }
 
 SG_HD float sg_loss_band_row_f32(float loss_top, float inv_width, float row)

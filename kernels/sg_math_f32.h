@@ -1,33 +1,39 @@
 /*
- * log2 and exp2 in single precision for the f32 sweeps (--precision f32).
+ * Powers in single precision for the f32 sweeps (--precision f32):
+ * A x^-a = 2^(y / 8), y = 8 (log2 A - a log2 x), in two steps,
+ * sg_power_exponent_f32 (x to y) and sg_exp2_eighths_f32 (y to 2^(y/8)).
  *
- * Why our own, as for sg_math.h: the reference (scalar C), the OpenMP loops
- * (8 floats per AVX2 vector) and CUDA device code must compute the same bits
- * for the same point. These use only +, -, *, fmaf, integer adds and shifts
- * and int-to-float conversion, all exactly rounded (fmaf is a single
- * rounding of a*b+c on every IEEE machine: the AVX2 instruction, libm's
- * fmaf and CUDA's fmaf agree), so the results do not depend on the libm,
- * the vector width or the compiler, as long as no compiler contracts or
- * reassociates other operations (-ffp-contract=off, no -ffast-math).
+ * Why our own, as for sg_math.h: the reference (scalar C) and the OpenMP
+ * loops (8 floats per AVX2 vector) must compute the same bits for the same
+ * point. These use only +, -, *, fmaf, integer adds, shifts and masks,
+ * int-to-float conversion and lookups in 8-entry tables, all exact or
+ * exactly rounded (fmaf is one rounding of a*b+c on every IEEE machine),
+ * so the results do not depend on the libm, the vector width or the
+ * compiler, as long as no compiler contracts or reassociates other
+ * operations (-ffp-contract=off, no -ffast-math).
  *
- * Why these shapes: the f32 direct sweep is bound by the FMA pipes, so both
- * functions avoid divisions, tables, branches and the libm calls GCC will
- * not vectorise, and keep their dependency chains short (Estrin's scheme)
- * so an out-of-order core overlaps neighbouring points.
+ * Why these shapes: the f32 direct sweep evaluates two powers per point and
+ * is bound by the vector pipes. An 8-entry table is one in-register
+ * permutation on AVX2 (vpermps, no gather), and it shrinks each
+ * polynomial's interval eightfold: the logarithm needs degree 3 instead of
+ * 7, the exponential degree 3 instead of 5. The factor 8 and the law's
+ * log2 A and a are folded into the tables and coefficients by the host
+ * (sg_power_f32, host/law.c), so a power costs 8 fused multiply-adds,
+ * one multiply and three adds.
  *
- * Accuracy (tests/test_math.c measures both against long double libm):
- *   sg_log2f: within 1e-6 absolute for normal positive x, plus the float
- *             rounding of the result (one ulp, 7.6e-6 at 2^100);
- *   sg_exp2f: within 2.5e-7 relative for y in [-120, 120].
- * pow(x, -a) = exp2(-a log2 x) then carries the rounding of its float
- * argument: about 1e-6 relative for the laws' N, D < 1e20, so an f32 sweep
- * places a point within ~1e-6 of a loss level in the neighbouring band
- * compared with f64; it is the precision of the selection, not of the
+ * Accuracy (tests/test_f32.c measures both against long double libm):
+ *   sg_power_exponent_f32: y / 8 within 7.5e-7 a of log2 A - a log2 x (the
+ *     polynomial), plus the float rounding of the table offset and of y
+ *     (a few 1e-7 for the laws' terms);
+ *   sg_exp2_eighths_f32: within 1.5e-7 relative for y / 8 in [-120, 120].
+ * So A x^-a is within about 1e-6 relative of the exact power, and an f32
+ * sweep places a point within ~1e-6 of a loss level in the neighbouring
+ * band compared with f64; it is the precision of the selection, not of the
  * reported values (the host recomputes those in double).
  *
- * Domain: sg_log2f needs a positive normal float; sg_exp2f needs
- * |y| <= 120 (a result in the normal range). The host checks both for the
- * whole grid before an f32 sweep starts (host/sweep.c).
+ * Domain: x a positive normal float; y / 8 within [-120, 120] (a result in
+ * the normal range). The host checks both for the whole grid before an f32
+ * sweep starts (host/sweep.c).
  */
 #ifndef SG_MATH_F32_H
 #define SG_MATH_F32_H
@@ -70,47 +76,84 @@ SG_HD float sg_float_of_bits(uint32_t u)
 #endif
 }
 
-/* Bits of sqrt(1/2) (0.70710677f): subtracting them from x's bits puts the
- * exponent of x / sqrt(1/2) in the top bits, so the mantissa lands in
- * [sqrt(1/2), sqrt(2)) without a compare. */
-#define SG_F32_SQRT_HALF_BITS 0x3f3504f3u
+/* y is in eighths of a binary order of magnitude: 2^(y / 8). */
+#define SG_F32_POWER_STEPS 8.0
+
+/* log2(1 + z) = z (Q0 + Q1 z + Q2 z^2) for |z| <= 1/17, the range
+ * z = m / c_i - 1 spans (below), to 7.5e-7 absolute (fitted to the least
+ * maximum error). */
+#define SG_F32_LOG2_Q0 1.4426936
+#define SG_F32_LOG2_Q1 -0.7223834
+#define SG_F32_LOG2_Q2 0.48231444
+
+/* 2^(r / 8) = 1 + r (P0 + P1 r + P2 r^2) for r in [-1/2, 1/2], to 2.5e-8
+ * relative (least maximum relative error). */
+#define SG_F32_EXP2_P0 0.086643405f
+#define SG_F32_EXP2_P1 0.0037540253f
+#define SG_F32_EXP2_P2 0.000108391054f
+
 /* 1.5 * 2^23: y + this rounds y to an integer kept in the low mantissa
  * bits (round to nearest, |y| < 2^22). */
 #define SG_F32_ROUND_MAGIC 12582912.0f
 
-/* log2 x = e + log2(1 + f), x = 2^e (1 + f), 1 + f in [sqrt(1/2), sqrt(2));
- * log2(1 + f) = f q(f), q of degree 6 fitted to relative error 1.3e-6 on
- * that interval (Chebyshev-weighted least squares). */
-SG_HD float sg_log2f(float x)
+/*
+ * One power term A x^-a, prepared by the host (sg_power_f32_of). x =
+ * 2^e m with m in [1, 2); the top 3 bits of m's fraction pick interval i,
+ * m in [1 + i/8, 1 + (i+1)/8), whose centre c_i is stored as the float
+ * inv_centre[i] ~ 1 / c_i; then m = (1 + z) / inv_centre[i] with
+ * |z| <= 1/17, and
+ *   y = 8 (log2 A - a log2 x)
+ *     = offset[i] + per_octave e + z (poly[0] + poly[1] z + poly[2] z^2),
+ * offset[i] = 8 (log2 A + a log2 inv_centre[i]), per_octave = -8 a,
+ * poly[k] = -8 a Q_k.
+ */
+typedef struct {
+    float inv_centre[8];
+    float offset[8];
+    float per_octave;
+    float poly[3];
+} sg_power_f32;
+
+/* The top 3 bits of a float's fraction: the table index of x. */
+#define SG_F32_TABLE_SHIFT 20
+#define SG_F32_EXPONENT_SHIFT 23
+#define SG_F32_EXPONENT_BIAS 127
+#define SG_F32_FRACTION_MASK 0x007fffffu
+#define SG_F32_ONE_BITS 0x3f800000u
+
+SG_HD float sg_power_exponent_f32(const sg_power_f32 *pw, float x)
 {
     uint32_t bits = sg_bits_of_float(x);
-    int32_t e = (int32_t)(bits - SG_F32_SQRT_HALF_BITS) >> 23;
-    float f = sg_float_of_bits(bits - ((uint32_t)e << 23)) - 1.0f;
-    float f2 = f * f, f4 = f2 * f2;
-    float q01 = fmaf(-0.72135967f, f, 1.4426966f);
-    float q23 = fmaf(-0.35954648f, f, 0.48061118f);
-    float q45 = fmaf(-0.26776844f, f, 0.2961796f);
-    float q03 = fmaf(q23, f2, q01);
-    float q46 = fmaf(0.16769314f, f2, q45);
-    float q = fmaf(q46, f4, q03);
-    return fmaf(f, q, (float)e);
+    uint32_t i = (bits >> SG_F32_TABLE_SHIFT) & 7u;
+    float e = (float)((int32_t)(bits >> SG_F32_EXPONENT_SHIFT) -
+                      SG_F32_EXPONENT_BIAS);
+    float m = sg_float_of_bits((bits & SG_F32_FRACTION_MASK) | SG_F32_ONE_BITS);
+    float z = fmaf(m, pw->inv_centre[i], -1.0f);
+    float base = fmaf(e, pw->per_octave, pw->offset[i]);
+    float q = fmaf(fmaf(pw->poly[2], z, pw->poly[1]), z, pw->poly[0]);
+    return fmaf(z, q, base);
 }
 
-/* 2^y = 2^k 2^r, k = round(y), r in [-1/2, 1/2]; 2^r by a polynomial of
- * degree 5 (relative error 7.7e-8); 2^k added to the exponent bits. */
-SG_HD float sg_exp2f(float y)
+/* The bits of 2^k in a float's exponent field for k = floor(n / 8), n the
+ * integer in the low bits of y + SG_F32_ROUND_MAGIC: shifted by 20, n's
+ * bits from the fourth up land in the exponent field (the magic constant
+ * and n's top bits leave the word) and the mask drops n's low three. */
+#define SG_F32_OCTAVE_SHIFT 20
+#define SG_F32_EXPONENT_MASK 0xff800000u
+
+/* 2^(y / 8) = 2^k 2^(j/8) 2^(r/8), round(y) = 8 k + j, r = y - round(y) in
+ * [-1/2, 1/2]; eighths[j] = 2^(j/8) rounded to float. */
+SG_HD float sg_exp2_eighths_f32(const float eighths[8], float y)
 {
     float t = y + SG_F32_ROUND_MAGIC;
     float r = y - (t - SG_F32_ROUND_MAGIC);
-    float r2 = r * r;
-    float p01 = fmaf(0.69314694f, r, 1.0000001f);
-    float p23 = fmaf(0.055507425f, r, 0.24022122f);
-    float p45 = fmaf(0.0013266971f, r, 0.00967546f);
-    float p25 = fmaf(p45, r2, p23);
-    float p = fmaf(p25, r2, p01);
-    /* t's bits are those of 1.5 * 2^23 plus k; shifted by 23 the constant
-     * part leaves the word and k lands in the exponent field. */
-    return sg_float_of_bits(sg_bits_of_float(p) + (sg_bits_of_float(t) << 23));
+    uint32_t n_bits = sg_bits_of_float(t);
+    float step = eighths[n_bits & 7u];
+    float p = fmaf(fmaf(SG_F32_EXP2_P2, r, SG_F32_EXP2_P1), r, SG_F32_EXP2_P0);
+    float mantissa = fmaf(step * r, p, step); /* 2^(j/8) 2^(r/8) in [0.95, 2) */
+    return sg_float_of_bits(sg_bits_of_float(mantissa) +
+                            ((n_bits << SG_F32_OCTAVE_SHIFT) &
+                             SG_F32_EXPONENT_MASK));
 }
 
 #endif /* SG_MATH_F32_H */

@@ -49,6 +49,11 @@
 #else
 #define SG_HAVE_AVX2 0
 #endif
+#if defined(__AVX2__) && defined(__FMA__)
+#define SG_HAVE_AVX2_FMA 1
+#else
+#define SG_HAVE_AVX2_FMA 0
+#endif
 
 /* Columns per tile: 2048 doubles = 16 KiB per column array (a multiple of
  * 64, the columns of a run-start word). */
@@ -643,33 +648,147 @@ static void fill_tile(worker *w, uint64_t row, uint64_t col0, uint64_t n)
 /*
  * f32 direct: the Chinchilla law in float at every point (point_math.h's
  * f32 contract, operation for operation), in two passes over the tile: the
- * logarithms and exponents first, then the powers, the loss and the band
- * coordinate. Split so each loop's dependency chains stay short enough for
- * the core to overlap neighbouring vectors (in a stand-alone
- * micro-benchmark of this loop, one fused loop ran about 1.4x slower:
- * bound by latency rather than by the FMA units).
+ * exponents first, then the powers, the loss and the band coordinate.
+ * Split so each loop's dependency chains stay short enough for the core to
+ * overlap neighbouring vectors (in a stand-alone micro-benchmark of this
+ * loop, one fused loop ran about 1.3x slower: latency-bound rather than
+ * bound by the vector pipes).
  */
-static void fill_tile_f32_direct(worker *w, float params, const float *tokens,
-                                 uint64_t n)
+
+/* Columns [t0, t1) of the tile, one point at a time (the portable loop and
+ * the vector loop's tail). */
+static void fill_f32_direct_scalar(worker *w, float params,
+                                   const float *tokens, uint64_t t0,
+                                   uint64_t t1)
 {
     const sg_plan *p = w->p;
-    const sg_point_law_f32 law = p->law32;
+    const sg_point_law_f32 *law = &p->law32;
     const float top = p->loss_top32, inv = p->loss_inv_width32;
     float *restrict yr = w->row_exponents32, *restrict yc = w->col_exponents32;
     float *restrict losses = w->losses32, *restrict neg = w->neg_coords32;
-    for (uint64_t t = 0; t < n; t++) {
+    for (uint64_t t = t0; t < t1; t++) {
         /* the row's N at every point, as fill_tile_chinchilla_direct */
         float n_t = params + 0.0f * tokens[t];
-        yr[t] = fmaf(law.neg_alpha, sg_log2f(n_t), law.log2_A);
-        yc[t] = fmaf(law.neg_beta, sg_log2f(tokens[t]), law.log2_B);
+        yr[t] = sg_power_exponent_f32(&law->row, n_t);
+        yc[t] = sg_power_exponent_f32(&law->col, tokens[t]);
     }
-    for (uint64_t t = 0; t < n; t++) {
-        float r = law.E + sg_exp2f(yr[t]);
-        float c = sg_exp2f(yc[t]);
+    for (uint64_t t = t0; t < t1; t++) {
+        float r = law->E + sg_exp2_eighths_f32(law->exp2_eighths, yr[t]);
+        float c = sg_exp2_eighths_f32(law->exp2_eighths, yc[t]);
         losses[t] = r + c;
         neg[t] = -(sg_loss_band_row_f32(top, inv, r) -
                    sg_loss_band_col_f32(inv, c));
     }
+}
+
+#if SG_HAVE_AVX2_FMA
+/* An sg_power_f32 in registers: its 8-entry tables are one vector each,
+ * looked up with one lane permutation (vpermps reads the low 3 bits of
+ * each index lane). */
+typedef struct {
+    __m256 inv_centre, offset, per_octave, poly0, poly1, poly2;
+} power_lanes;
+
+static power_lanes power_lanes_of(const sg_power_f32 *pw)
+{
+    power_lanes l = {_mm256_loadu_ps(pw->inv_centre),
+                     _mm256_loadu_ps(pw->offset),
+                     _mm256_set1_ps(pw->per_octave),
+                     _mm256_set1_ps(pw->poly[0]),
+                     _mm256_set1_ps(pw->poly[1]),
+                     _mm256_set1_ps(pw->poly[2])};
+    return l;
+}
+
+/* sg_power_exponent_f32 on 8 lanes, operation for operation. */
+static inline __m256 power_exponent_8(const power_lanes *l, __m256 x)
+{
+    __m256i bits = _mm256_castps_si256(x);
+    __m256i index = _mm256_srli_epi32(bits, SG_F32_TABLE_SHIFT);
+    __m256 e = _mm256_cvtepi32_ps(
+        _mm256_sub_epi32(_mm256_srli_epi32(bits, SG_F32_EXPONENT_SHIFT),
+                         _mm256_set1_epi32(SG_F32_EXPONENT_BIAS)));
+    __m256 m = _mm256_castsi256_ps(_mm256_or_si256(
+        _mm256_and_si256(bits, _mm256_set1_epi32(SG_F32_FRACTION_MASK)),
+        _mm256_set1_epi32(SG_F32_ONE_BITS)));
+    __m256 z = _mm256_fmsub_ps(m, _mm256_permutevar8x32_ps(l->inv_centre, index),
+                               _mm256_set1_ps(1.0f));
+    __m256 base = _mm256_fmadd_ps(e, l->per_octave,
+                                  _mm256_permutevar8x32_ps(l->offset, index));
+    __m256 q = _mm256_fmadd_ps(_mm256_fmadd_ps(l->poly2, z, l->poly1), z,
+                               l->poly0);
+    return _mm256_fmadd_ps(z, q, base);
+}
+
+/* sg_exp2_eighths_f32 on 8 lanes, operation for operation. */
+static inline __m256 exp2_eighths_8(__m256 eighths, __m256 y)
+{
+    const __m256 magic = _mm256_set1_ps(SG_F32_ROUND_MAGIC);
+    __m256 t = _mm256_add_ps(y, magic);
+    __m256 r = _mm256_sub_ps(y, _mm256_sub_ps(t, magic));
+    __m256i n_bits = _mm256_castps_si256(t);
+    __m256 step = _mm256_permutevar8x32_ps(eighths, n_bits);
+    __m256 p = _mm256_fmadd_ps(
+        _mm256_fmadd_ps(_mm256_set1_ps(SG_F32_EXP2_P2), r,
+                        _mm256_set1_ps(SG_F32_EXP2_P1)),
+        r, _mm256_set1_ps(SG_F32_EXP2_P0));
+    __m256 mantissa = _mm256_fmadd_ps(_mm256_mul_ps(step, r), p, step);
+    __m256i octave =
+        _mm256_and_si256(_mm256_slli_epi32(n_bits, SG_F32_OCTAVE_SHIFT),
+                         _mm256_set1_epi32((int)SG_F32_EXPONENT_MASK));
+    return _mm256_castsi256_ps(
+        _mm256_add_epi32(_mm256_castps_si256(mantissa), octave));
+}
+
+/* Columns [0, n - n % 8) of the tile, 8 at a time; returns where the
+ * scalar tail starts. Written with intrinsics because GCC turns the
+ * table lookups of the portable loop into gathers, or into no vectors. */
+static uint64_t fill_f32_direct_avx2(worker *w, float params,
+                                     const float *tokens, uint64_t n)
+{
+    const sg_plan *p = w->p;
+    const sg_point_law_f32 *law = &p->law32;
+    const power_lanes row = power_lanes_of(&law->row);
+    const power_lanes col = power_lanes_of(&law->col);
+    const __m256 eighths = _mm256_loadu_ps(law->exp2_eighths);
+    const __m256 E = _mm256_set1_ps(law->E), zero = _mm256_setzero_ps();
+    const __m256 top = _mm256_set1_ps(p->loss_top32);
+    const __m256 inv = _mm256_set1_ps(p->loss_inv_width32);
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    const __m256 n_row = _mm256_set1_ps(params);
+    float *restrict yr = w->row_exponents32, *restrict yc = w->col_exponents32;
+    float *restrict losses = w->losses32, *restrict neg = w->neg_coords32;
+    const uint64_t vec_end = n - n % 8;
+    for (uint64_t t = 0; t < vec_end; t += 8) {
+        __m256 d = _mm256_loadu_ps(tokens + t);
+        /* params + 0 D, as the scalar loop: the row's N at every point */
+        __m256 n_t = _mm256_add_ps(n_row, _mm256_mul_ps(zero, d));
+        _mm256_storeu_ps(yr + t, power_exponent_8(&row, n_t));
+        _mm256_storeu_ps(yc + t, power_exponent_8(&col, d));
+    }
+    for (uint64_t t = 0; t < vec_end; t += 8) {
+        __m256 r = _mm256_add_ps(
+            E, exp2_eighths_8(eighths, _mm256_loadu_ps(yr + t)));
+        __m256 c = exp2_eighths_8(eighths, _mm256_loadu_ps(yc + t));
+        _mm256_storeu_ps(losses + t, _mm256_add_ps(r, c));
+        __m256 band_row = _mm256_mul_ps(_mm256_sub_ps(top, r), inv);
+        __m256 band_col = _mm256_mul_ps(c, inv);
+        _mm256_storeu_ps(neg + t, _mm256_xor_ps(sign, _mm256_sub_ps(band_row,
+                                                                    band_col)));
+    }
+    return vec_end;
+}
+#endif
+
+static void fill_tile_f32_direct(worker *w, float params, const float *tokens,
+                                 uint64_t n)
+{
+    uint64_t t = 0;
+#if SG_HAVE_AVX2_FMA
+    if (w->p->use_simd)
+        t = fill_f32_direct_avx2(w, params, tokens, n);
+#endif
+    fill_f32_direct_scalar(w, params, tokens, t, n);
 }
 
 /* A row tile of an f32 sweep: factored from the float row and column
