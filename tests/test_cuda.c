@@ -8,8 +8,7 @@
  *
  * Without a usable device it prints "skipped: <reason>" and exits 0.
  */
-#include "test_util.h"
-#include "internal.h"
+#include "sweep_util.h"
 #include "sweep_cuda.h"
 
 #include <stdlib.h>
@@ -249,60 +248,13 @@ static int monotone_plan(const sg_plan *p)
 
 /* ----------------------------------------------------------- the tests */
 
-/* A random sweep as tests/test_sweep.c draws them: any preset with
- * constants perturbed by up to 20% (a unique-token budget for the
- * Muennighoff form), axes of 1 to 300 points over up to 4 decades, levels
- * spanning the grid or a random range that may cover it partly or miss it;
- * and any FLOP count: 6N or DeepSeek's, with or without inference. */
+/* A random sweep as tests/test_sweep.c draws them (tests/sweep_util.h),
+ * with up to 1500 loss levels so some grids need global-memory bins. */
 static sg_sweep_config random_config(test_rng *rng)
 {
-    sg_sweep_config c;
-    sg_sweep_config_default(&c);
-    c.law = *sg_law_preset_at(rng_int(rng, 0, sg_law_preset_count() - 1));
-    for (size_t i = 0; i < sg_law_constant_count(&c.law); i++) {
-        double v = sg_law_constant_value(&c.law, i) *
-                   (0.8 + 0.4 * rng_uniform(rng));
-        sg_law_set_constant(&c.law, sg_law_constant_name(&c.law, i), v, NULL);
-    }
-    double n_lo = pow(10, 6 + 4 * rng_uniform(rng));
-    double d_lo = pow(10, 7 + 4 * rng_uniform(rng));
-    c.params = (sg_axis){n_lo, n_lo * pow(10, 0.2 + 4 * rng_uniform(rng)),
-                         rng_int(rng, 2, 300)};
-    c.tokens = (sg_axis){d_lo, d_lo * pow(10, 0.2 + 4 * rng_uniform(rng)),
-                         rng_int(rng, 2, 300)};
-    if (rng_int(rng, 0, 9) == 0)
-        c.params = (sg_axis){n_lo, n_lo, 1};
-    c.loss_levels.count = (uint32_t)rng_int(rng, 2, 1500);
-    c.flops_levels.count = (uint32_t)rng_int(rng, 2, 300);
-    if (rng_int(rng, 0, 1)) {
-        double lo = sg_law_floor(&c.law) + 0.05 + 3 * rng_uniform(rng);
-        c.loss_levels = (sg_levels){lo, lo + 0.01 + 2 * rng_uniform(rng),
-                                    c.loss_levels.count, 0};
-    }
-    if (rng_int(rng, 0, 1)) {
-        double lo = pow(10, 14 + 8 * rng_uniform(rng));
-        c.flops_levels = (sg_levels){lo, lo * pow(10, 0.1 + 6 * rng_uniform(rng)),
-                                     c.flops_levels.count, 0};
-    }
-    if (c.params.count == 1 && c.tokens.count == 1)
-        c.tokens.count = 2;
-    if (c.law.form == SG_FORM_MUENNIGHOFF)
-        sg_law_set_unique_tokens(&c.law,
-                                 c.tokens.lo * pow(10, -1 + 3 * rng_uniform(rng)),
-                                 NULL);
-    if (rng_int(rng, 0, 2) == 0) {
-        c.flop_count.convention = SG_FLOPS_DEEPSEEK;
-        c.flop_count.seq_len = (double)rng_int(rng, 512, 8192);
-        c.flop_count.aspect_ratio = (double)rng_int(rng, 32, 256);
-    }
-    if (rng_int(rng, 0, 2) == 0)
-        c.flop_count.inference_tokens = c.tokens.hi * 3 * rng_uniform(rng);
-    return c;
+    return random_sweep_config(rng, 1500, 300);
 }
 
-/* Tiny tiles, segments and launches half the time, so that spans, row
- * blocks, partial warps, segment edges and launch edges fall inside grids
- * the reference sweeps in milliseconds. */
 static sg_cuda_tuning random_tuning(test_rng *rng, int path)
 {
     sg_cuda_tuning t;
@@ -505,13 +457,7 @@ static void flat_indices_beyond_2_to_the_32_are_exact(void **state)
 static void non_finite_losses_are_never_selected(void **state)
 {
     (void)state;
-    sg_sweep_config c;
-    sg_sweep_config_default(&c);
-    c.law.A = 1e308; /* A N^-alpha overflows to +inf for N < ~0.2 */
-    c.params = (sg_axis){1e-6, 1e6, 50};
-    c.tokens = (sg_axis){1e8, 1e10, 40};
-    c.loss_levels = (sg_levels){2, 1e6, 30, 0};
-    c.flops_levels.count = 20;
+    sg_sweep_config c = overflowing_config();
     for (int kernel = 0; kernel < 3; kernel++) {
         sg_plan p = plan_of(&c, kernel);
         sg_bins want = bins_new(&p);

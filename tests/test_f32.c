@@ -4,8 +4,7 @@
  * same points, bit for bit, on random grids); f32 frontiers against f64
  * ones within what float rounding allows; and what f32 refuses.
  */
-#include "test_util.h"
-#include "internal.h"
+#include "sweep_util.h"
 #include "point_math.h"
 
 #include <float.h>
@@ -119,27 +118,12 @@ static sg_sweep_config random_f32_config(test_rng *rng)
     c.law.alpha *= 0.8 + 0.4 * rng_uniform(rng);
     c.law.beta *= 0.8 + 0.4 * rng_uniform(rng);
     c.precision = SG_PRECISION_F32;
-    double n_lo = pow(10, 6 + 4 * rng_uniform(rng));
-    double d_lo = pow(10, 7 + 4 * rng_uniform(rng));
-    c.params = (sg_axis){n_lo, n_lo * pow(10, 0.2 + 4 * rng_uniform(rng)),
-                         rng_int(rng, 2, 400)};
-    c.tokens = (sg_axis){d_lo, d_lo * pow(10, 0.2 + 4 * rng_uniform(rng)),
-                         rng_int(rng, 2, 400)};
+    random_axes(rng, &c, 400);
     c.loss_levels.count = (uint32_t)rng_int(rng, 2, 300);
     c.flops_levels.count = (uint32_t)rng_int(rng, 2, 100);
     if (rng_int(rng, 0, 2) == 0)
         c.flop_count.inference_tokens = pow(10, 7 + 7 * rng_uniform(rng));
     return c;
-}
-
-static sg_sweep_result run(const sg_sweep_config *c, const sg_run_options *o)
-{
-    sg_sweep_result r;
-    sg_error err;
-    sg_run_options all = {0, 0, 0, NULL, 0, 0};
-    if (sg_sweep_run_with(c, o ? o : &all, &r, &err) != SG_OK)
-        fail_msg("sweep failed: %s", err.message);
-    return r;
 }
 
 static void assert_same_points(const sg_frontier_row *a,
@@ -167,18 +151,15 @@ static void openmp_f32_matches_the_f32_reference(void **state)
         sg_sweep_config c = random_f32_config(&rng);
         sg_sweep_config ref = c;
         ref.backend = SG_BACKEND_REFERENCE;
-        sg_sweep_result want = run(&ref, NULL);
+        sg_sweep_result want = run_sweep(&ref, NULL);
         for (int variant = 0; variant < 4; variant++) {
             sg_sweep_config fast = c;
             fast.backend = SG_BACKEND_OPENMP;
             fast.strategy = variant & 1 ? SG_STRATEGY_DIRECT
                                         : SG_STRATEGY_FACTORED;
             fast.threads = (int)rng_int(&rng, 1, (uint64_t)threads_max);
-            int tiny = (int)rng_int(&rng, 0, 1);
-            sg_run_options o = {(variant >> 1) & 1, 0, 0, NULL,
-                                tiny ? rng_int(&rng, 1, 70) : 0,
-                                tiny ? rng_int(&rng, 1, 3000) : 0};
-            sg_sweep_result got = run(&fast, &o);
+            sg_run_options o = random_tile_options(&rng, (variant >> 1) & 1);
+            sg_sweep_result got = run_sweep(&fast, &o);
             char what[160];
             snprintf(what, sizeof what, "trial %d (%s, %s, %s, %d threads)",
                      trial, c.law.name, sg_strategy_name(fast.strategy),
@@ -213,7 +194,7 @@ static void f32_frontiers_stay_within_float_rounding_of_f64(void **state)
         c32.backend = SG_BACKEND_OPENMP;
         sg_sweep_config c64 = c32;
         c64.precision = SG_PRECISION_F64;
-        sg_sweep_result a = run(&c32, NULL), b = run(&c64, NULL);
+        sg_sweep_result a = run_sweep(&c32, NULL), b = run_sweep(&c64, NULL);
         for (uint32_t k = 1; k < a.loss_levels.count; k++) {
             const sg_frontier_row *a1 = &a.iso_loss_cumulative[k - 1],
                                   *ak = &a.iso_loss_cumulative[k],
@@ -274,7 +255,7 @@ static void f32_refuses_what_it_cannot_sweep(void **state)
         c = base;
         c.backend = SG_BACKEND_AUTO;
         c.params.count = c.tokens.count = 1u << 14;
-        sg_sweep_result r = run(&c, NULL);
+        sg_sweep_result r = run_sweep(&c, NULL);
         assert_int_equal(r.backend, SG_BACKEND_OPENMP);
         sg_sweep_result_free(&r);
     }

@@ -4,20 +4,9 @@
  * brute-force enumeration, empty bands, non-finite losses and 64-bit
  * indices.
  */
-#include "test_util.h"
-#include "internal.h"
+#include "sweep_util.h"
 
 #include <stdlib.h>
-
-static sg_sweep_result run(const sg_sweep_config *c, const sg_run_options *o)
-{
-    sg_sweep_result r;
-    sg_error err;
-    sg_run_options all = {0, 0, 0, NULL, 0, 0};
-    if (sg_sweep_run_with(c, o ? o : &all, &r, &err) != SG_OK)
-        fail_msg("sweep failed: %s", err.message);
-    return r;
-}
 
 static int rows_equal(const sg_frontier_row *a, const sg_frontier_row *b)
 {
@@ -67,63 +56,11 @@ static uint32_t filled(const sg_frontier_row *rows, uint32_t count)
     return n;
 }
 
-/* A random FLOP count: 6 N D half the time, otherwise inference tokens,
- * DeepSeek's M, or both. */
-static sg_flop_count random_flop_count(test_rng *rng)
-{
-    sg_flop_count f = {SG_FLOPS_6N, 0, 0, 0};
-    int kind = (int)rng_int(rng, 0, 5);
-    if (kind == 1 || kind == 3)
-        f.inference_tokens = pow(10, 7 + 7 * rng_uniform(rng));
-    if (kind >= 2 && kind <= 3) {
-        f.convention = SG_FLOPS_DEEPSEEK;
-        f.seq_len = (double)rng_int(rng, 256, 8192);
-        f.aspect_ratio = 32 + 224 * rng_uniform(rng);
-    }
-    return f;
-}
-
-/* A random sweep: any preset with constants perturbed by up to 20%
- * (Muennighoff's with a unique-token budget somewhere around the tokens
- * axis, so grids hold both fresh and repeated data), a random FLOP count,
- * axes of 1 to 300 points over up to 4 decades, levels spanning the grid
- * or a random range that may cover it partly or miss it. */
+/* A random sweep of tests/sweep_util.h with up to 200 loss and 100
+ * compute levels. */
 static sg_sweep_config random_config(test_rng *rng)
 {
-    sg_sweep_config c;
-    sg_sweep_config_default(&c);
-    c.law = *sg_law_preset_at(rng_int(rng, 0, sg_law_preset_count() - 1));
-    for (size_t i = 0; i < sg_law_constant_count(&c.law); i++) {
-        double v = sg_law_constant_value(&c.law, i) *
-                   (0.8 + 0.4 * rng_uniform(rng));
-        sg_law_set_constant(&c.law, sg_law_constant_name(&c.law, i), v, NULL);
-    }
-    double n_lo = pow(10, 6 + 4 * rng_uniform(rng));
-    double d_lo = pow(10, 7 + 4 * rng_uniform(rng));
-    if (c.law.form == SG_FORM_MUENNIGHOFF)
-        c.law.unique_tokens = d_lo * pow(10, -1 + 5 * rng_uniform(rng));
-    c.flop_count = random_flop_count(rng);
-    c.params = (sg_axis){n_lo, n_lo * pow(10, 0.2 + 4 * rng_uniform(rng)),
-                         rng_int(rng, 2, 300)};
-    c.tokens = (sg_axis){d_lo, d_lo * pow(10, 0.2 + 4 * rng_uniform(rng)),
-                         rng_int(rng, 2, 300)};
-    if (rng_int(rng, 0, 9) == 0)
-        c.params = (sg_axis){n_lo, n_lo, 1};
-    c.loss_levels.count = (uint32_t)rng_int(rng, 2, 200);
-    c.flops_levels.count = (uint32_t)rng_int(rng, 2, 100);
-    if (rng_int(rng, 0, 1)) {
-        double lo = sg_law_floor(&c.law) + 0.05 + 3 * rng_uniform(rng);
-        c.loss_levels = (sg_levels){lo, lo + 0.01 + 2 * rng_uniform(rng),
-                                    c.loss_levels.count, 0};
-    }
-    if (rng_int(rng, 0, 1)) {
-        double lo = pow(10, 14 + 8 * rng_uniform(rng));
-        c.flops_levels = (sg_levels){lo, lo * pow(10, 0.1 + 6 * rng_uniform(rng)),
-                                     c.flops_levels.count, 0};
-    }
-    if (c.params.count == 1 && c.tokens.count == 1)
-        c.tokens.count = 2;
-    return c;
+    return random_sweep_config(rng, 200, 100);
 }
 
 /* The OpenMP backend, both strategies, SIMD and scalar loops, 1 to 3
@@ -140,7 +77,7 @@ static void openmp_matches_reference_on_random_grids(void **state)
             fail_msg("trial %d: %s", trial, err.message);
         sg_sweep_config ref = c;
         ref.backend = SG_BACKEND_REFERENCE;
-        sg_sweep_result expected = run(&ref, NULL);
+        sg_sweep_result expected = run_sweep(&ref, NULL);
         int exact = c.law.form == SG_FORM_CHINCHILLA &&
                     sg_flop_count_plain(&c.flop_count);
         int direct_only = c.law.form == SG_FORM_MUENNIGHOFF;
@@ -152,13 +89,8 @@ static void openmp_matches_reference_on_random_grids(void **state)
                             : (variant & 1) || direct_only ? SG_STRATEGY_DIRECT
                                                            : SG_STRATEGY_FACTORED;
             fast.threads = (int)rng_int(&rng, 1, (uint64_t)threads_max);
-            /* Tiny tiles half the time: many spans and blocks, so tile
-             * edges are covered on grids the reference sweeps quickly. */
-            int tiny = (int)rng_int(&rng, 0, 1);
-            sg_run_options o = {(variant >> 1) & 1, 0, 0, NULL,
-                                tiny ? rng_int(&rng, 1, 70) : 0,
-                                tiny ? rng_int(&rng, 1, 3000) : 0};
-            sg_sweep_result got = run(&fast, &o);
+            sg_run_options o = random_tile_options(&rng, (variant >> 1) & 1);
+            sg_sweep_result got = run_sweep(&fast, &o);
             char what[256];
             snprintf(what, sizeof what,
                      "trial %d (%s, %s, %s, %d threads, span %llu, block "
@@ -186,11 +118,11 @@ static void thread_count_does_not_change_the_frontier(void **state)
     c.params.count = 1500;
     c.tokens.count = 1700;
     c.threads = 1;
-    sg_sweep_result one = run(&c, NULL);
+    sg_sweep_result one = run_sweep(&c, NULL);
     static const int counts[] = {2, 3, 7};
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
         c.threads = counts[i];
-        sg_sweep_result many = run(&c, NULL);
+        sg_sweep_result many = run_sweep(&c, NULL);
         assert_int_equal(many.threads, counts[i]);
         assert_same_frontiers(&one, &many, "threads");
         sg_sweep_result_free(&many);
@@ -289,7 +221,7 @@ static void frontier_matches_closed_form_within_one_grid_step(void **state)
         c.tokens = (sg_axis){1e8, 1e13, 2001};
         c.loss_levels.count = 200;
         c.flops_levels.count = 100;
-        sg_sweep_result r = run(&c, NULL);
+        sg_sweep_result r = run_sweep(&c, NULL);
         check_iso_loss_against_closed_form(&c, &r);
         check_iso_flops_against_closed_form(&c, &r);
         sg_sweep_result_free(&r);
@@ -307,7 +239,7 @@ static void fine_grid_shrinks_the_quantisation_error(void **state)
     c.params = (sg_axis){1e7, 1e11, 4001};
     c.tokens = (sg_axis){1e8, 1e12, 4001};
     c.flops_levels = (sg_levels){2.21e19, 2.21e20, 2, 0};
-    sg_sweep_result r = run(&c, NULL);
+    sg_sweep_result r = run_sweep(&c, NULL);
     const sg_frontier_row *row = &r.iso_flops[0];
     assert_false(row->empty);
     double step = log(1e4) / 4000;
@@ -330,7 +262,7 @@ static void cumulative_frontier_is_the_least_compute_reaching_each_level(void **
     c.params = (sg_axis){1e7, 1e11, 157};
     c.tokens = (sg_axis){1e8, 1e12, 163};
     c.loss_levels = (sg_levels){2.1234567, 3.3456789, 37, 0};
-    sg_sweep_result r = run(&c, NULL);
+    sg_sweep_result r = run_sweep(&c, NULL);
     for (uint32_t k = 0; k < c.loss_levels.count; k++) {
         double level = sg_loss_level_value(&c.loss_levels, k);
         double best = INFINITY;
@@ -365,7 +297,7 @@ static void every_selected_point_lies_in_its_band(void **state)
     c.tokens = (sg_axis){1e8, 1e12, 300};
     c.loss_levels = (sg_levels){2.0, 4.0, 41, 0};
     c.flops_levels = (sg_levels){1e17, 1e22, 21, 0};
-    sg_sweep_result r = run(&c, NULL);
+    sg_sweep_result r = run_sweep(&c, NULL);
     double w = 2.0 / 40, r_flops = pow(1e5, 1.0 / 20);
     for (uint32_t k = 0; k < 41; k++) {
         const sg_frontier_row *row = &r.iso_loss[k];
@@ -393,7 +325,7 @@ static void unreachable_levels_are_empty_bands(void **state)
     c.tokens = (sg_axis){1e8, 1e10, 64};
     c.loss_levels = (sg_levels){1.0, 1.6, 10, 0}; /* below the floor E */
     c.flops_levels = (sg_levels){1e25, 1e27, 10, 0}; /* beyond the grid */
-    sg_sweep_result r = run(&c, NULL);
+    sg_sweep_result r = run_sweep(&c, NULL);
     assert_int_equal(filled(r.iso_loss, 10), 0);
     assert_int_equal(filled(r.iso_loss_cumulative, 10), 0);
     assert_int_equal(filled(r.iso_flops, 10), 0);
@@ -409,7 +341,7 @@ static void spanning_levels_catch_the_grid_corners(void **state)
     sg_sweep_config_default(&c);
     c.params.count = 1000;
     c.tokens.count = 1000;
-    sg_sweep_result r = run(&c, NULL);
+    sg_sweep_result r = run_sweep(&c, NULL);
     uint32_t kl = r.loss_levels.count - 1, kf = r.flops_levels.count - 1;
     assert_false(r.iso_loss[0].empty);
     assert_int_equal(r.iso_loss[0].row, 999);
@@ -428,17 +360,11 @@ static void spanning_levels_catch_the_grid_corners(void **state)
 static void non_finite_losses_are_never_selected(void **state)
 {
     (void)state;
-    sg_sweep_config c;
-    sg_sweep_config_default(&c);
-    c.law.A = 1e308; /* A N^-alpha overflows to +inf for N < ~0.2 */
-    c.params = (sg_axis){1e-6, 1e6, 50};
-    c.tokens = (sg_axis){1e8, 1e10, 40};
-    c.loss_levels = (sg_levels){2, 1e6, 30, 0};
-    c.flops_levels.count = 20;
+    sg_sweep_config c = overflowing_config();
     c.backend = SG_BACKEND_REFERENCE;
-    sg_sweep_result ref = run(&c, NULL);
+    sg_sweep_result ref = run_sweep(&c, NULL);
     c.backend = SG_BACKEND_OPENMP;
-    sg_sweep_result fast = run(&c, NULL);
+    sg_sweep_result fast = run_sweep(&c, NULL);
     assert_same_frontiers(&ref, &fast, "overflow");
     for (uint32_t k = 0; k < 20; k++)
         if (!ref.iso_flops[k].empty)
@@ -462,13 +388,13 @@ static void ties_go_to_the_lowest_index(void **state)
     c.loss_levels = (sg_levels){1000.0, 1000.00001, 20, 0};
     c.flops_levels.count = 40;
     c.backend = SG_BACKEND_REFERENCE;
-    sg_sweep_result ref = run(&c, NULL);
+    sg_sweep_result ref = run_sweep(&c, NULL);
     assert_true(filled(ref.iso_flops, 40) > 20);
     for (int variant = 0; variant < 3; variant++) {
         c.backend = SG_BACKEND_OPENMP;
         c.strategy = variant == 2 ? SG_STRATEGY_EXACT : SG_STRATEGY_FACTORED;
         sg_run_options o = {variant == 1, 0, 0, NULL, 0, 0};
-        sg_sweep_result fast = run(&c, &o);
+        sg_sweep_result fast = run_sweep(&c, &o);
         assert_same_frontiers(&ref, &fast, "plateau");
         sg_sweep_result_free(&fast);
     }
@@ -498,13 +424,13 @@ static void wide_rows_cross_spans_and_tiles_exactly(void **state)
     c.loss_levels.count = 700;
     c.flops_levels.count = 300;
     c.backend = SG_BACKEND_REFERENCE;
-    sg_sweep_result ref = run(&c, NULL);
+    sg_sweep_result ref = run_sweep(&c, NULL);
     static const sg_strategy strategies[] = {
         SG_STRATEGY_FACTORED, SG_STRATEGY_DIRECT, SG_STRATEGY_EXACT};
     for (size_t s = 0; s < 3; s++) {
         c.backend = SG_BACKEND_OPENMP;
         c.strategy = strategies[s];
-        sg_sweep_result fast = run(&c, NULL);
+        sg_sweep_result fast = run_sweep(&c, NULL);
         assert_same_frontiers(&ref, &fast, sg_strategy_name(strategies[s]));
         sg_sweep_result_free(&fast);
     }
@@ -524,14 +450,14 @@ static void flat_indices_beyond_2_to_the_32_are_exact(void **state)
     c.flops_levels = (sg_levels){1e25, 1e27, 30, 0};
     sg_run_options window = {0, 99990, 100000, NULL, 0, 0};
     c.backend = SG_BACKEND_REFERENCE;
-    sg_sweep_result ref = run(&c, &window);
+    sg_sweep_result ref = run_sweep(&c, &window);
     c.backend = SG_BACKEND_OPENMP;
     c.strategy = SG_STRATEGY_EXACT;
-    sg_sweep_result exact = run(&c, &window);
+    sg_sweep_result exact = run_sweep(&c, &window);
     assert_same_frontiers(&ref, &exact, "last rows, exact");
     sg_sweep_result_free(&exact);
     c.strategy = SG_STRATEGY_FACTORED;
-    sg_sweep_result fast = run(&c, &window);
+    sg_sweep_result fast = run_sweep(&c, &window);
     assert_same_frontiers(&ref, &fast, "last rows");
     assert_true(filled(fast.iso_loss, 50) > 10);
     for (uint32_t k = 0; k < 50; k++) {
