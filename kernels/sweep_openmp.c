@@ -71,8 +71,9 @@
 typedef struct {
     const sg_plan *p;
     sg_bins bins;          /* this thread's private bins */
-    double *losses;        /* losses of a row tile (non-factored paths) */
-    double *neg_coords;    /* minus the loss-band coordinates of a row tile */
+    /* f64 sweeps: losses of a row tile (non-factored paths) and minus its
+     * loss-band coordinates */
+    double *losses, *neg_coords;
     uint64_t *run_words;   /* bit t: column t of a row tile starts a run */
     /* f32 direct: a row tile's losses and negated coordinates, and the
      * exponents of its row and column terms between the two passes. */
@@ -97,24 +98,37 @@ static void *thread_scratch(size_t bytes)
     return aligned_alloc(line, (bytes + line - 1) / line * line);
 }
 
+/* A tile's value arrays in the sweep's precision (the other precision's
+ * stay NULL). */
+static int tile_scratch_init(worker *w)
+{
+    const size_t cols = TILE_COLS;
+    if (!w->p->single) {
+        w->losses = thread_scratch(cols * sizeof(double));
+        w->neg_coords = thread_scratch(cols * sizeof(double));
+        return w->losses && w->neg_coords;
+    }
+    w->losses32 = thread_scratch(cols * sizeof(float));
+    w->neg_coords32 = thread_scratch(cols * sizeof(float));
+    w->row_exponents32 = thread_scratch(cols * sizeof(float));
+    w->col_exponents32 = thread_scratch(cols * sizeof(float));
+    return w->losses32 && w->neg_coords32 && w->row_exponents32 &&
+           w->col_exponents32;
+}
+
 static int worker_init(worker *w, const sg_plan *p)
 {
+    worker empty = {0};
+    *w = empty;
     w->p = p;
     w->bins.loss_count = p->loss_count;
     w->bins.flops_count = p->flops_count;
     w->bins.iso_loss =
         thread_scratch((size_t)(p->loss_count + 1) * sizeof(sg_best));
     w->bins.iso_flops = thread_scratch((size_t)p->flops_count * sizeof(sg_best));
-    w->losses = thread_scratch(TILE_COLS * sizeof(double));
-    w->neg_coords = thread_scratch(TILE_COLS * sizeof(double));
     w->run_words = thread_scratch(TILE_COLS / WORD_BITS * sizeof(uint64_t));
-    w->losses32 = thread_scratch(TILE_COLS * sizeof(float));
-    w->neg_coords32 = thread_scratch(TILE_COLS * sizeof(float));
-    w->row_exponents32 = thread_scratch(TILE_COLS * sizeof(float));
-    w->col_exponents32 = thread_scratch(TILE_COLS * sizeof(float));
-    if (!w->bins.iso_loss || !w->bins.iso_flops || !w->losses ||
-        !w->neg_coords || !w->run_words || !w->losses32 ||
-        !w->neg_coords32 || !w->row_exponents32 || !w->col_exponents32)
+    if (!w->bins.iso_loss || !w->bins.iso_flops || !w->run_words ||
+        !tile_scratch_init(w))
         return 0;
     sg_bins_clear(&w->bins);
     return 1;
