@@ -131,7 +131,8 @@ SG_HD float sg_power_exponent_f32(const sg_power_f32 *pw, float x)
     uint32_t i = (bits >> SG_F32_TABLE_SHIFT) & 7u;
     float e = (float)((int32_t)(bits >> SG_F32_EXPONENT_SHIFT) -
                       SG_F32_EXPONENT_BIAS);
-    float m = sg_float_of_bits((bits & SG_F32_FRACTION_MASK) | SG_F32_ONE_BITS);
+    float m =
+        sg_float_of_bits((bits & SG_F32_FRACTION_MASK) | SG_F32_ONE_BITS);
     float z = fmaf(m, pw->inv_centre[i], -1.0f);
     float base = fmaf(e, pw->per_octave, pw->offset[i]);
     float q = fmaf(fmaf(pw->poly[2], z, pw->poly[1]), z, pw->poly[0]);

@@ -437,13 +437,39 @@ static void for_each_flops_band(worker *w, uint64_t row, uint64_t lo,
     }
 }
 
-/* The loss of column col0 + t is add + src[t]: the row term plus column
- * terms, or 0 plus a tile's losses (0 + L == L). */
+/*
+ * The losses of a row's columns: column j's is add + src[j - col0], the row
+ * term plus column terms or 0 plus a tile's losses (0 + L == L); in double,
+ * or in float for f32 sweeps as the reference computes them, widened
+ * exactly (floats order and tie as their doubles do, so the least is the
+ * same column).
+ */
 typedef struct {
     uint64_t col0;
+    int single;
     double add;
     const double *src;
+    float add32;
+    const float *src32;
 } tile_losses;
+
+static tile_losses losses_f64(uint64_t col0, double add, const double *src)
+{
+    tile_losses tl = {col0, 0, add, src, 0.0f, NULL};
+    return tl;
+}
+
+static tile_losses losses_f32(uint64_t col0, float add, const float *src)
+{
+    tile_losses tl = {col0, 1, 0.0, NULL, add, src};
+    return tl;
+}
+
+static inline double loss_at(const tile_losses *tl, uint64_t j)
+{
+    return tl->single ? (double)(tl->add32 + tl->src32[j - tl->col0])
+                      : tl->add + tl->src[j - tl->col0];
+}
 
 /* Least loss of a band's columns, scanning every one. */
 static void least_loss_scan(worker *w, uint64_t row, int64_t band,
@@ -453,7 +479,7 @@ static void least_loss_scan(worker *w, uint64_t row, int64_t band,
     double best = INFINITY; /* NaN and +inf never win */
     uint64_t best_col = SG_NO_POINT;
     for (uint64_t j = begin; j < end; j++) {
-        double loss = tl->add + tl->src[j - tl->col0];
+        double loss = loss_at(tl, j);
         if (loss < best) {
             best = loss;
             best_col = j;
@@ -463,82 +489,28 @@ static void least_loss_scan(worker *w, uint64_t row, int64_t band,
         offer(&w->bins.iso_flops[band], best, row * w->p->cols + best_col);
 }
 
-/* Least loss of a band's columns of the factored Chinchilla form when the
- * loss never increases along the row: the last column, moved back over any
- * run of equal losses so ties still go to the lowest index. */
+/* Least loss of a band's columns when the loss never increases along the
+ * row (the Chinchilla form's column terms checked by the host): the last
+ * column, moved back over any run of equal losses so ties still go to the
+ * lowest index. */
 static void least_loss_monotone(worker *w, uint64_t row, int64_t band,
                                 uint64_t begin, uint64_t end, const void *ctx)
 {
-    const sg_plan *p = w->p;
-    const double r = *(const double *)ctx;
-    const double *c = p->col_term; /* indexed j - col_base */
-    const uint64_t base = p->col_base;
+    const tile_losses *tl = ctx;
     uint64_t j = end - 1;
-    double loss = r + c[j - base];
-    while (j > begin && r + c[j - 1 - base] == loss)
+    double loss = loss_at(tl, j);
+    while (j > begin && loss_at(tl, j - 1) == loss)
         j--;
     if (loss < INFINITY)
-        offer(&w->bins.iso_flops[band], loss, row * p->cols + j);
+        offer(&w->bins.iso_flops[band], loss, row * w->p->cols + j);
 }
 
-/* The float losses of an f32 sweep: column col0 + t has loss
- * add + src[t] (the row term plus column terms, or 0 plus a tile's
- * losses), as the reference computes it. */
-typedef struct {
-    uint64_t col0;
-    float add;
-    const float *src;
-} tile_losses32;
-
-static void least_loss_scan32(worker *w, uint64_t row, int64_t band,
-                              uint64_t begin, uint64_t end, const void *ctx)
+/* Iso-FLOP bins over columns [col0, col0 + n) of a row. */
+static void iso_flops_tile(worker *w, uint64_t row, uint64_t n,
+                           const tile_losses *tl, int monotone)
 {
-    const tile_losses32 *tl = ctx;
-    float best = INFINITY; /* NaN and +inf never win */
-    uint64_t best_col = SG_NO_POINT;
-    for (uint64_t j = begin; j < end; j++) {
-        float loss = tl->add + tl->src[j - tl->col0];
-        if (loss < best) {
-            best = loss;
-            best_col = j;
-        }
-    }
-    if (best_col != SG_NO_POINT)
-        offer(&w->bins.iso_flops[band], (double)best,
-              row * w->p->cols + best_col);
-}
-
-/* least_loss_monotone for float losses that never increase along the row:
- * the range's last column, moved back over equal losses. */
-static void least_loss_monotone32(worker *w, uint64_t row, int64_t band,
-                                  uint64_t begin, uint64_t end,
-                                  const void *ctx)
-{
-    const tile_losses32 *tl = ctx;
-    uint64_t j = end - 1;
-    float loss = tl->add + tl->src[j - tl->col0];
-    while (j > begin && tl->add + tl->src[j - 1 - tl->col0] == loss)
-        j--;
-    if (loss < INFINITY)
-        offer(&w->bins.iso_flops[band], (double)loss, row * w->p->cols + j);
-}
-
-/* Iso-FLOP bins of f32 losses over columns [col0, col0 + n) of a row. */
-static void iso_flops_f32(worker *w, uint64_t row, uint64_t col0, uint64_t n,
-                          float add, const float *src)
-{
-    tile_losses32 tl = {col0, add, src};
-    for_each_flops_band(w, row, col0, col0 + n,
-                        w->p->col_term_nonincreasing ? least_loss_monotone32
-                                                     : least_loss_scan32,
-                        &tl);
-}
-
-static void iso_flops_scan(worker *w, uint64_t row, uint64_t col0,
-                           uint64_t n, double add, const double *src)
-{
-    tile_losses tl = {col0, add, src};
-    for_each_flops_band(w, row, col0, col0 + n, least_loss_scan, &tl);
+    for_each_flops_band(w, row, tl->col0, tl->col0 + n,
+                        monotone ? least_loss_monotone : least_loss_scan, tl);
 }
 
 /* The whole span of a row at once (the loss never increases along it),
@@ -547,15 +519,11 @@ static void iso_flops_monotone_row(worker *w, uint64_t row)
 {
     const sg_plan *p = w->p;
     uint64_t k = row - p->row_base;
-    if (p->single) {
-        tile_losses32 tl = {p->col_base, p->row_term32[k], p->col_term32};
-        for_each_flops_band(w, row, p->col_base, p->col_end,
-                            least_loss_monotone32, &tl);
-        return;
-    }
-    double r = p->row_term[k];
+    tile_losses tl =
+        p->single ? losses_f32(p->col_base, p->row_term32[k], p->col_term32)
+                  : losses_f64(p->col_base, p->row_term[k], p->col_term);
     for_each_flops_band(w, row, p->col_base, p->col_end, least_loss_monotone,
-                        &r);
+                        &tl);
 }
 
 /* ------------------------------------------------------------- tiles */
@@ -725,8 +693,8 @@ static inline __m256 power_exponent_8(const power_lanes *l, __m256 x)
     __m256 m = _mm256_castsi256_ps(_mm256_or_si256(
         _mm256_and_si256(bits, _mm256_set1_epi32(SG_F32_FRACTION_MASK)),
         _mm256_set1_epi32(SG_F32_ONE_BITS)));
-    __m256 z = _mm256_fmsub_ps(m, _mm256_permutevar8x32_ps(l->inv_centre, index),
-                               _mm256_set1_ps(1.0f));
+    __m256 inv_centre = _mm256_permutevar8x32_ps(l->inv_centre, index);
+    __m256 z = _mm256_fmsub_ps(m, inv_centre, _mm256_set1_ps(1.0f));
     __m256 base = _mm256_fmadd_ps(e, l->per_octave,
                                   _mm256_permutevar8x32_ps(l->offset, index));
     __m256 q = _mm256_fmadd_ps(_mm256_fmadd_ps(l->poly2, z, l->poly1), z,
@@ -787,8 +755,8 @@ static uint64_t fill_f32_direct_avx2(worker *w, float params,
         _mm256_storeu_ps(losses + t, _mm256_add_ps(r, c));
         __m256 band_row = _mm256_mul_ps(_mm256_sub_ps(top, r), inv);
         __m256 band_col = _mm256_mul_ps(c, inv);
-        _mm256_storeu_ps(neg + t, _mm256_xor_ps(sign, _mm256_sub_ps(band_row,
-                                                                    band_col)));
+        __m256 band = _mm256_sub_ps(band_row, band_col);
+        _mm256_storeu_ps(neg + t, _mm256_xor_ps(sign, band));
     }
     return vec_end;
 }
@@ -815,14 +783,17 @@ static void sweep_row_tile_f32(worker *w, uint64_t row, uint64_t col0,
     if (p->kernel == SG_KERNEL_FACTORED) {
         iso_loss_runs_f32(w, row, col0, n, p->loss_row32[k],
                           p->loss_col32 + t0);
-        if (!p->col_term_nonincreasing) /* else once per row, as f64 */
-            iso_flops_f32(w, row, col0, n, p->row_term32[k],
-                          p->col_term32 + t0);
+        if (!p->col_term_nonincreasing) { /* else once per row, as f64 */
+            tile_losses tl =
+                losses_f32(col0, p->row_term32[k], p->col_term32 + t0);
+            iso_flops_tile(w, row, n, &tl, 0);
+        }
         return;
     }
     fill_tile_f32_direct(w, p->params32[k], p->tokens32 + t0, n);
     iso_loss_runs_f32(w, row, col0, n, 0.0f, w->neg_coords32);
-    iso_flops_f32(w, row, col0, n, 0.0f, w->losses32);
+    tile_losses tl = losses_f32(col0, 0.0f, w->losses32);
+    iso_flops_tile(w, row, n, &tl, p->col_term_nonincreasing);
 }
 
 static void sweep_row_tile(worker *w, uint64_t row, uint64_t col0,
@@ -836,14 +807,17 @@ static void sweep_row_tile(worker *w, uint64_t row, uint64_t col0,
     if (factored_additive(p)) {
         uint64_t k = row - p->row_base, t0 = col0 - p->col_base;
         iso_loss_runs_f64(w, row, col0, n, p->loss_row[k], p->loss_col + t0);
-        if (!p->col_term_nonincreasing)
-            iso_flops_scan(w, row, col0, n, p->row_term[k],
-                           p->col_term + t0);
+        if (!p->col_term_nonincreasing) {
+            tile_losses tl =
+                losses_f64(col0, p->row_term[k], p->col_term + t0);
+            iso_flops_tile(w, row, n, &tl, 0);
+        }
         return;
     }
     fill_tile(w, row, col0, n);
     iso_loss_runs_f64(w, row, col0, n, 0.0, w->neg_coords);
-    iso_flops_scan(w, row, col0, n, 0.0, w->losses);
+    tile_losses tl = losses_f64(col0, 0.0, w->losses);
+    iso_flops_tile(w, row, n, &tl, 0);
 }
 
 int sg_sweep_openmp(const sg_plan *p, uint64_t row_begin, uint64_t row_end,
