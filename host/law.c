@@ -413,7 +413,8 @@ static sg_power_f32 sg_power_f32_of(double coef, double exponent)
                                 SG_F32_LOG2_Q2};
     sg_power_f32 pw;
     for (int i = 0; i < 8; i++) {
-        double centre = 1.0 + (2 * i + 1) / 16.0; /* of [1 + i/8, 1 + (i+1)/8) */
+        /* the centre of mantissa interval [1 + i/8, 1 + (i+1)/8) */
+        double centre = 1.0 + (2 * i + 1) / 16.0;
         pw.inv_centre[i] = (float)(1.0 / centre);
         pw.offset[i] = (float)(steps * (log2(coef) +
                                         exponent * log2(pw.inv_centre[i])));

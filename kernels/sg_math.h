@@ -68,6 +68,34 @@ SG_HD double sg_double_of(uint64_t u)
 #endif
 }
 
+/* The same for a float (the f32 powers, sg_math_f32.h). */
+typedef union {
+    float f;
+    uint32_t u;
+} sg_float_bits;
+
+SG_HD uint32_t sg_bits_of_float(float x)
+{
+#ifdef __CUDA_ARCH__
+    return (uint32_t)__float_as_uint(x);
+#else
+    sg_float_bits b;
+    b.f = x;
+    return b.u;
+#endif
+}
+
+SG_HD float sg_float_of_bits(uint32_t u)
+{
+#ifdef __CUDA_ARCH__
+    return __uint_as_float(u);
+#else
+    sg_float_bits b;
+    b.u = u;
+    return b.f;
+#endif
+}
+
 #define SG_LN2_HI 6.93147180369123816490e-01 /* ln 2 to 33 bits */
 #define SG_LN2_LO 1.90821492927058770002e-10 /* ln 2 - SG_LN2_HI */
 #define SG_INV_LN2 1.44269504088896338700e+00

@@ -42,43 +42,7 @@
 #ifndef SG_MATH_F32_H
 #define SG_MATH_F32_H
 
-#include <math.h>
-#include <stdint.h>
-
-#ifndef SG_HD
-#ifdef __CUDACC__
-#define SG_HD static __host__ __device__ __forceinline__
-#else
-#define SG_HD static inline
-#endif
-#endif
-
-typedef union {
-    float f;
-    uint32_t u;
-} sg_float_bits;
-
-SG_HD uint32_t sg_bits_of_float(float x)
-{
-#ifdef __CUDA_ARCH__
-    return (uint32_t)__float_as_uint(x);
-#else
-    sg_float_bits b;
-    b.f = x;
-    return b.u;
-#endif
-}
-
-SG_HD float sg_float_of_bits(uint32_t u)
-{
-#ifdef __CUDA_ARCH__
-    return __uint_as_float(u);
-#else
-    sg_float_bits b;
-    b.u = u;
-    return b.f;
-#endif
-}
+#include "sg_math.h" /* SG_HD, sg_bits_of_float, sg_float_of_bits */
 
 /* y is in eighths of a binary order of magnitude: 2^(y / 8). */
 #define SG_F32_POWER_STEPS 8.0
@@ -155,7 +119,8 @@ SG_HD float sg_exp2_eighths_f32(const float eighths[8], float y)
     uint32_t n_bits = sg_bits_of_float(t);
     float step = eighths[n_bits & 7u];
     float p = fmaf(fmaf(SG_F32_EXP2_P2, r, SG_F32_EXP2_P1), r, SG_F32_EXP2_P0);
-    float mantissa = fmaf(step * r, p, step); /* 2^(j/8) 2^(r/8) in [0.95, 2) */
+    /* 2^(j/8) 2^(r/8), in [0.95, 2) */
+    float mantissa = fmaf(step * r, p, step);
     return sg_float_of_bits(sg_bits_of_float(mantissa) +
                             ((n_bits << SG_F32_OCTAVE_SHIFT) &
                              SG_F32_EXPONENT_MASK));

@@ -20,9 +20,9 @@ static sg_power_f32 power_of(double coef, double a)
 
 /* y / 8 = log2 coef - a log2 x within the polynomial's 7.5e-7 a plus the
  * float rounding of the table offset, of the exponent part (-8 a e), of
- * their sum and of y (each at most 2^-24 of its size), for random laws, on every binade sweeps can
- * meet (2^-100 .. 2^100) and densely near 1 and the table's interval
- * edges, where the polynomial alone decides. */
+ * their sum and of y (each at most 2^-24 of its size), for random laws,
+ * on every binade sweeps can meet (2^-100 .. 2^100) and densely near 1
+ * and the table's interval edges, where the polynomial alone decides. */
 static void power_exponent_is_within_a_millionth(void **state)
 {
     (void)state;
