@@ -151,7 +151,8 @@ LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
 CLI_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
 HEADERS := include/scalegrid.h host/internal.h host/cli.h host/plot.h host/fit.h \
            host/bench.h \
-           kernels/point_math.h kernels/sg_math.h kernels/sweep_kernels.h \
+           kernels/point_math.h kernels/sg_math.h kernels/sg_math_f32.h \
+           kernels/sweep_kernels.h \
            $(FLAGS_STAMP)
 
 .PHONY: all run test valgrind check-deps check-cuda bench fuzz clean \
