@@ -412,14 +412,18 @@ static sg_power_f32 sg_power_f32_of(double coef, double exponent)
     static const double q[3] = {SG_F32_LOG2_Q0, SG_F32_LOG2_Q1,
                                 SG_F32_LOG2_Q2};
     sg_power_f32 pw;
+    /* y's change per interval of an eighth of an octave: -8 a / 8 */
+    pw.per_interval = (float)-exponent;
     for (int i = 0; i < 8; i++) {
         /* the centre of mantissa interval [1 + i/8, 1 + (i+1)/8) */
         double centre = 1.0 + (2 * i + 1) / 16.0;
         pw.inv_centre[i] = (float)(1.0 / centre);
+        /* what k = 8 e + i times per_interval adds beyond 8 e's share */
+        double interval_share = i * (double)pw.per_interval;
         pw.offset[i] = (float)(steps * (log2(coef) +
-                                        exponent * log2(pw.inv_centre[i])));
+                                        exponent * log2(pw.inv_centre[i])) -
+                               interval_share);
     }
-    pw.per_octave = (float)(-steps * exponent);
     for (int k = 0; k < 3; k++)
         pw.poly[k] = (float)(-steps * exponent * q[k]);
     return pw;

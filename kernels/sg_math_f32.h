@@ -71,34 +71,36 @@
  * inv_centre[i] ~ 1 / c_i; then m = (1 + z) / inv_centre[i] with
  * |z| <= 1/17, and
  *   y = 8 (log2 A - a log2 x)
- *     = offset[i] + per_octave e + z (poly[0] + poly[1] z + poly[2] z^2),
- * offset[i] = 8 (log2 A + a log2 inv_centre[i]), per_octave = -8 a,
- * poly[k] = -8 a Q_k.
+ *     = offset[i] + per_interval k + z (poly[0] + poly[1] z + poly[2] z^2),
+ * k = 8 e + i the interval's number counted from x = 1 (the float's bits
+ * shifted right by 20, less 127 * 8: one integer subtraction gives both the
+ * exponent and the table index), per_interval = -a,
+ * offset[i] = 8 (log2 A + a log2 inv_centre[i]) + a i, poly[j] = -8 a Q_j.
  */
 typedef struct {
     float inv_centre[8];
     float offset[8];
-    float per_octave;
+    float per_interval;
     float poly[3];
 } sg_power_f32;
 
-/* The top 3 bits of a float's fraction: the table index of x. */
+/* A float's bits shifted right by this: 8 (biased exponent) + the top 3
+ * bits of its fraction, the table index of x. */
 #define SG_F32_TABLE_SHIFT 20
-#define SG_F32_EXPONENT_SHIFT 23
-#define SG_F32_EXPONENT_BIAS 127
+/* 127 * 8: the shifted bits of 1.0f, so k = 0 at x = 1. */
+#define SG_F32_INTERVAL_BIAS 1016
 #define SG_F32_FRACTION_MASK 0x007fffffu
 #define SG_F32_ONE_BITS 0x3f800000u
 
 SG_HD float sg_power_exponent_f32(const sg_power_f32 *pw, float x)
 {
     uint32_t bits = sg_bits_of_float(x);
-    uint32_t i = (bits >> SG_F32_TABLE_SHIFT) & 7u;
-    float e = (float)((int32_t)(bits >> SG_F32_EXPONENT_SHIFT) -
-                      SG_F32_EXPONENT_BIAS);
+    int32_t k = (int32_t)(bits >> SG_F32_TABLE_SHIFT) - SG_F32_INTERVAL_BIAS;
+    uint32_t i = (uint32_t)k & 7u;
     float m =
         sg_float_of_bits((bits & SG_F32_FRACTION_MASK) | SG_F32_ONE_BITS);
     float z = fmaf(m, pw->inv_centre[i], -1.0f);
-    float base = fmaf(e, pw->per_octave, pw->offset[i]);
+    float base = fmaf((float)k, pw->per_interval, pw->offset[i]);
     float q = fmaf(fmaf(pw->poly[2], z, pw->poly[1]), z, pw->poly[0]);
     return fmaf(z, q, base);
 }

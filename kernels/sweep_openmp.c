@@ -63,6 +63,8 @@
  * predictable branch per vector, and a word's address does not depend on
  * how many starts came before it. */
 #define WORD_BITS 64
+/* Floats per AVX2 vector. */
+#define F32_LANES 8
 /* Rows handed out at a time by the dynamic schedule. */
 #define ROW_CHUNK 8
 /* Corrections of a predicted band edge before falling back to bisection. */
@@ -75,9 +77,11 @@ typedef struct {
      * loss-band coordinates */
     double *losses, *neg_coords;
     uint64_t *run_words;   /* bit t: column t of a row tile starts a run */
-    /* f32 direct: a row tile's losses and negated coordinates, and the
-     * exponents of its row and column terms between the two passes. */
-    float *losses32, *neg_coords32, *row_exponents32, *col_exponents32;
+    /* f32 direct: a row tile's losses and the floors of its loss-band
+     * coordinates (band_floors32[-1] is a NaN, the left neighbour of column
+     * 0), and the exponents of its row and column terms between passes. */
+    float *losses32, *band_floors32, *row_exponents32, *col_exponents32;
+    float *f32_block; /* the one allocation the four live in */
 } worker;
 
 int sg_openmp_max_threads(void)
@@ -108,12 +112,21 @@ static int tile_scratch_init(worker *w)
         w->neg_coords = thread_scratch(cols * sizeof(double));
         return w->losses && w->neg_coords;
     }
-    w->losses32 = thread_scratch(cols * sizeof(float));
-    w->neg_coords32 = thread_scratch(cols * sizeof(float));
-    w->row_exponents32 = thread_scratch(cols * sizeof(float));
-    w->col_exponents32 = thread_scratch(cols * sizeof(float));
-    return w->losses32 && w->neg_coords32 && w->row_exponents32 &&
-           w->col_exponents32;
+    /* One block, the arrays 128 bytes apart modulo 4 KiB, so a pass that
+     * loads one array at column t and stores another at t does not touch
+     * the same offset within a page (the core may then hold the load
+     * behind the store); the floors start a vector into their slot, after
+     * the NaN left of column 0. */
+    const size_t stride = cols + 32;
+    w->f32_block = thread_scratch(4 * stride * sizeof(float));
+    if (!w->f32_block)
+        return 0;
+    w->row_exponents32 = w->f32_block;
+    w->col_exponents32 = w->f32_block + stride;
+    w->losses32 = w->f32_block + 2 * stride;
+    w->band_floors32 = w->f32_block + 3 * stride + F32_LANES;
+    w->band_floors32[-1] = NAN;
+    return 1;
 }
 
 static int worker_init(worker *w, const sg_plan *p)
@@ -141,10 +154,7 @@ static void worker_free(worker *w)
     free(w->losses);
     free(w->neg_coords);
     free(w->run_words);
-    free(w->losses32);
-    free(w->neg_coords32);
-    free(w->row_exponents32);
-    free(w->col_exponents32);
+    free(w->f32_block);
 }
 
 /* sg_better without branches: whether a candidate wins is data-dependent
@@ -236,19 +246,49 @@ typedef struct {
     const double *v;
     float u32;
     const float *v32;
+    /* f32 direct: v32[t] is floor(s_t) itself (u32 unused), v32[-1] NaN */
+    int floored;
 } tile_coords;
 
+/* s_t, or floor(s_t) for floored coordinates: the band of a point only
+ * needs the floor (s >= 0, s >= count and (int64_t)s read the same). */
 static inline double coord_at(const tile_coords *tc, uint64_t t)
 {
+    if (tc->floored)
+        return (double)tc->v32[t];
     return tc->single ? (double)(tc->u32 - tc->v32[t]) : tc->u - tc->v[t];
 }
 
 /* floor(s_t) as a double: a float's floor is a float, widened exactly. */
 static inline double coord_floor_at(const tile_coords *tc, uint64_t t)
 {
+    if (tc->floored)
+        return (double)tc->v32[t];
     return tc->single ? (double)floorf(tc->u32 - tc->v32[t])
                       : floor(tc->u - tc->v[t]);
 }
+
+#if SG_HAVE_AVX2
+/* mark_run_starts_avx2 for floors already computed (f32 direct): each
+ * vector compared with the same vector read one column to the left. */
+static uint64_t mark_floor_changes_avx2(uint64_t n, const float *floors,
+                                        uint64_t *words)
+{
+    uint64_t t = 0;
+    for (uint64_t w = 0; w < n / WORD_BITS; w++) {
+        uint64_t bits = 0;
+        for (int k = 0; k < WORD_BITS / F32_LANES; k++, t += F32_LANES) {
+            __m256 q = _mm256_loadu_ps(floors + t);
+            __m256 left = _mm256_loadu_ps(floors + t - 1);
+            uint64_t mask = (uint64_t)_mm256_movemask_ps(
+                _mm256_cmp_ps(q, left, _CMP_NEQ_UQ));
+            bits |= mask << (F32_LANES * k);
+        }
+        words[w] = bits;
+    }
+    return t;
+}
+#endif
 
 /* Sets bit t of words[] where floor(s_t) differs from the floor of the
  * column before (t = 0 always starts a run). */
@@ -258,7 +298,10 @@ static void mark_run_starts(const sg_plan *p, uint64_t n,
     double prev_floor = NAN;
     uint64_t t = 0;
 #if SG_HAVE_AVX2
-    if (p->use_simd && tc->single) {
+    if (p->use_simd && tc->floored) {
+        t = mark_floor_changes_avx2(n, tc->v32, words);
+        prev_floor = t > 0 ? (double)tc->v32[t - 1] : NAN;
+    } else if (p->use_simd && tc->single) {
         float last = NAN;
         t = mark_run_starts_avx2_f32(n, tc->u32, tc->v32, words, &last);
         prev_floor = (double)last;
@@ -315,14 +358,22 @@ static void iso_loss_runs(worker *w, uint64_t row, uint64_t col0, uint64_t n,
 static void iso_loss_runs_f64(worker *w, uint64_t row, uint64_t col0,
                               uint64_t n, double u, const double *v)
 {
-    tile_coords tc = {0, u, v, 0.0f, NULL};
+    tile_coords tc = {0, u, v, 0.0f, NULL, 0};
     iso_loss_runs(w, row, col0, n, &tc);
 }
 
 static void iso_loss_runs_f32(worker *w, uint64_t row, uint64_t col0,
                               uint64_t n, float u, const float *v)
 {
-    tile_coords tc = {1, 0.0, NULL, u, v};
+    tile_coords tc = {1, 0.0, NULL, u, v, 0};
+    iso_loss_runs(w, row, col0, n, &tc);
+}
+
+/* floors[t] = floor(s_t), floors[-1] NaN (f32 direct) */
+static void iso_loss_runs_floored(worker *w, uint64_t row, uint64_t col0,
+                                  uint64_t n, const float *floors)
+{
+    tile_coords tc = {1, 0.0, NULL, 0.0f, floors, 1};
     iso_loss_runs(w, row, col0, n, &tc);
 }
 
@@ -629,13 +680,29 @@ static void fill_tile(worker *w, uint64_t row, uint64_t col0, uint64_t n)
 
 /*
  * f32 direct: the Chinchilla law in float at every point (point_math.h's
- * f32 contract, operation for operation), in two passes over the tile: the
- * exponents first, then the powers, the loss and the band coordinate.
- * Split so each loop's dependency chains stay short enough for the core to
- * overlap neighbouring vectors (in a stand-alone micro-benchmark of this
- * loop, one fused loop ran about 1.3x slower: latency-bound rather than
- * bound by the vector pipes).
+ * f32 contract, operation for operation), in passes over the tile: the row
+ * term's exponents, the column term's, then the powers, the loss and the
+ * floor of the loss-band coordinate. Split so each loop's dependency
+ * chains are short enough for the core to overlap neighbouring vectors and
+ * its constants fit in the 16 vector registers (in a stand-alone
+ * micro-benchmark, one fused loop ran about 1.3x slower, latency-bound
+ * rather than bound by the vector pipes, and a loop holding both terms'
+ * tables spilled them).
  */
+
+/* The loss of one point from its two exponents, and the floor of its
+ * loss-band coordinate. */
+static inline void f32_direct_point(const sg_plan *p, float yr, float yc,
+                                    float *loss, float *band_floor)
+{
+    const sg_point_law_f32 *law = &p->law32;
+    float r = law->E + sg_exp2_eighths_f32(law->exp2_eighths, yr);
+    float c = sg_exp2_eighths_f32(law->exp2_eighths, yc);
+    *loss = r + c;
+    *band_floor =
+        floorf(sg_loss_band_row_f32(p->loss_top32, p->loss_inv_width32, r) -
+               sg_loss_band_col_f32(p->loss_inv_width32, c));
+}
 
 /* Columns [t0, t1) of the tile, one point at a time (the portable loop and
  * the vector loop's tail). */
@@ -643,39 +710,34 @@ static void fill_f32_direct_scalar(worker *w, float params,
                                    const float *tokens, uint64_t t0,
                                    uint64_t t1)
 {
-    const sg_plan *p = w->p;
-    const sg_point_law_f32 *law = &p->law32;
-    const float top = p->loss_top32, inv = p->loss_inv_width32;
-    float *restrict yr = w->row_exponents32, *restrict yc = w->col_exponents32;
-    float *restrict losses = w->losses32, *restrict neg = w->neg_coords32;
+    const sg_point_law_f32 *law = &w->p->law32;
     for (uint64_t t = t0; t < t1; t++) {
         /* the row's N at every point, as fill_tile_chinchilla_direct */
         float n_t = params + 0.0f * tokens[t];
-        yr[t] = sg_power_exponent_f32(&law->row, n_t);
-        yc[t] = sg_power_exponent_f32(&law->col, tokens[t]);
-    }
-    for (uint64_t t = t0; t < t1; t++) {
-        float r = law->E + sg_exp2_eighths_f32(law->exp2_eighths, yr[t]);
-        float c = sg_exp2_eighths_f32(law->exp2_eighths, yc[t]);
-        losses[t] = r + c;
-        neg[t] = -(sg_loss_band_row_f32(top, inv, r) -
-                   sg_loss_band_col_f32(inv, c));
+        f32_direct_point(w->p, sg_power_exponent_f32(&law->row, n_t),
+                         sg_power_exponent_f32(&law->col, tokens[t]),
+                         &w->losses32[t], &w->band_floors32[t]);
     }
 }
 
 #if SG_HAVE_AVX2_FMA
+/* Hides a value from the optimiser (no instruction): the row's N is
+ * "new" at every vector, so its power is evaluated per point, as direct
+ * promises, rather than hoisted out of the loop. */
+#define OPAQUE_VECTOR(v) __asm__("" : "+x"(v))
+
 /* An sg_power_f32 in registers: its 8-entry tables are one vector each,
  * looked up with one lane permutation (vpermps reads the low 3 bits of
  * each index lane). */
 typedef struct {
-    __m256 inv_centre, offset, per_octave, poly0, poly1, poly2;
+    __m256 inv_centre, offset, per_interval, poly0, poly1, poly2;
 } power_lanes;
 
 static power_lanes power_lanes_of(const sg_power_f32 *pw)
 {
     power_lanes l = {_mm256_loadu_ps(pw->inv_centre),
                      _mm256_loadu_ps(pw->offset),
-                     _mm256_set1_ps(pw->per_octave),
+                     _mm256_set1_ps(pw->per_interval),
                      _mm256_set1_ps(pw->poly[0]),
                      _mm256_set1_ps(pw->poly[1]),
                      _mm256_set1_ps(pw->poly[2])};
@@ -686,17 +748,15 @@ static power_lanes power_lanes_of(const sg_power_f32 *pw)
 static inline __m256 power_exponent_8(const power_lanes *l, __m256 x)
 {
     __m256i bits = _mm256_castps_si256(x);
-    __m256i index = _mm256_srli_epi32(bits, SG_F32_TABLE_SHIFT);
-    __m256 e = _mm256_cvtepi32_ps(
-        _mm256_sub_epi32(_mm256_srli_epi32(bits, SG_F32_EXPONENT_SHIFT),
-                         _mm256_set1_epi32(SG_F32_EXPONENT_BIAS)));
+    __m256i k = _mm256_sub_epi32(_mm256_srli_epi32(bits, SG_F32_TABLE_SHIFT),
+                                 _mm256_set1_epi32(SG_F32_INTERVAL_BIAS));
     __m256 m = _mm256_castsi256_ps(_mm256_or_si256(
         _mm256_and_si256(bits, _mm256_set1_epi32(SG_F32_FRACTION_MASK)),
         _mm256_set1_epi32(SG_F32_ONE_BITS)));
-    __m256 inv_centre = _mm256_permutevar8x32_ps(l->inv_centre, index);
+    __m256 inv_centre = _mm256_permutevar8x32_ps(l->inv_centre, k);
     __m256 z = _mm256_fmsub_ps(m, inv_centre, _mm256_set1_ps(1.0f));
-    __m256 base = _mm256_fmadd_ps(e, l->per_octave,
-                                  _mm256_permutevar8x32_ps(l->offset, index));
+    __m256 base = _mm256_fmadd_ps(_mm256_cvtepi32_ps(k), l->per_interval,
+                                  _mm256_permutevar8x32_ps(l->offset, k));
     __m256 q = _mm256_fmadd_ps(_mm256_fmadd_ps(l->poly2, z, l->poly1), z,
                                l->poly0);
     return _mm256_fmadd_ps(z, q, base);
@@ -722,42 +782,60 @@ static inline __m256 exp2_eighths_8(__m256 eighths, __m256 y)
         _mm256_add_epi32(_mm256_castps_si256(mantissa), octave));
 }
 
-/* Columns [0, n - n % 8) of the tile, 8 at a time; returns where the
- * scalar tail starts. Written with intrinsics because GCC turns the
- * table lookups of the portable loop into gathers, or into no vectors. */
-static uint64_t fill_f32_direct_avx2(worker *w, float params,
-                                     const float *tokens, uint64_t n)
+/* The row term's exponents at columns [0, n), n a multiple of 8. */
+static void row_exponents_avx2(worker *w, float params, uint64_t n)
+{
+    const power_lanes row = power_lanes_of(&w->p->law32.row);
+    float *restrict yr = w->row_exponents32;
+    __m256 n_row = _mm256_set1_ps(params);
+    for (uint64_t t = 0; t < n; t += F32_LANES) {
+        OPAQUE_VECTOR(n_row);
+        _mm256_storeu_ps(yr + t, power_exponent_8(&row, n_row));
+    }
+}
+
+static void col_exponents_avx2(worker *w, const float *tokens, uint64_t n)
+{
+    const power_lanes col = power_lanes_of(&w->p->law32.col);
+    float *restrict yc = w->col_exponents32;
+    for (uint64_t t = 0; t < n; t += F32_LANES)
+        _mm256_storeu_ps(yc + t,
+                         power_exponent_8(&col, _mm256_loadu_ps(tokens + t)));
+}
+
+/* f32_direct_point on 8 columns at a time. */
+static void losses_and_floors_avx2(worker *w, uint64_t n)
 {
     const sg_plan *p = w->p;
-    const sg_point_law_f32 *law = &p->law32;
-    const power_lanes row = power_lanes_of(&law->row);
-    const power_lanes col = power_lanes_of(&law->col);
-    const __m256 eighths = _mm256_loadu_ps(law->exp2_eighths);
-    const __m256 E = _mm256_set1_ps(law->E), zero = _mm256_setzero_ps();
+    const __m256 eighths = _mm256_loadu_ps(p->law32.exp2_eighths);
+    const __m256 E = _mm256_set1_ps(p->law32.E);
     const __m256 top = _mm256_set1_ps(p->loss_top32);
     const __m256 inv = _mm256_set1_ps(p->loss_inv_width32);
-    const __m256 sign = _mm256_set1_ps(-0.0f);
-    const __m256 n_row = _mm256_set1_ps(params);
-    float *restrict yr = w->row_exponents32, *restrict yc = w->col_exponents32;
-    float *restrict losses = w->losses32, *restrict neg = w->neg_coords32;
-    const uint64_t vec_end = n - n % 8;
-    for (uint64_t t = 0; t < vec_end; t += 8) {
-        __m256 d = _mm256_loadu_ps(tokens + t);
-        /* params + 0 D, as the scalar loop: the row's N at every point */
-        __m256 n_t = _mm256_add_ps(n_row, _mm256_mul_ps(zero, d));
-        _mm256_storeu_ps(yr + t, power_exponent_8(&row, n_t));
-        _mm256_storeu_ps(yc + t, power_exponent_8(&col, d));
-    }
-    for (uint64_t t = 0; t < vec_end; t += 8) {
+    const float *restrict yr = w->row_exponents32, *restrict yc =
+                                                       w->col_exponents32;
+    float *restrict losses = w->losses32, *restrict floors = w->band_floors32;
+    for (uint64_t t = 0; t < n; t += F32_LANES) {
         __m256 r = _mm256_add_ps(
             E, exp2_eighths_8(eighths, _mm256_loadu_ps(yr + t)));
         __m256 c = exp2_eighths_8(eighths, _mm256_loadu_ps(yc + t));
         _mm256_storeu_ps(losses + t, _mm256_add_ps(r, c));
         __m256 band_row = _mm256_mul_ps(_mm256_sub_ps(top, r), inv);
         __m256 band_col = _mm256_mul_ps(c, inv);
-        __m256 band = _mm256_sub_ps(band_row, band_col);
-        _mm256_storeu_ps(neg + t, _mm256_xor_ps(sign, band));
+        _mm256_storeu_ps(floors + t,
+                         _mm256_floor_ps(_mm256_sub_ps(band_row, band_col)));
     }
+}
+
+/* Columns [0, n - n % 8) of the tile, 8 at a time; returns where the
+ * scalar tail starts. Written with intrinsics because GCC turns the
+ * table lookups of the portable loop into gathers, or into no vectors. */
+static uint64_t fill_f32_direct_avx2(worker *w, float params,
+                                     const float *tokens, uint64_t n)
+{
+    const uint64_t vec_end = n - n % F32_LANES;
+    row_exponents_avx2(w, params, vec_end);
+    col_exponents_avx2(w, tokens, vec_end);
+    losses_and_floors_avx2(w, vec_end);
     return vec_end;
 }
 #endif
@@ -791,7 +869,7 @@ static void sweep_row_tile_f32(worker *w, uint64_t row, uint64_t col0,
         return;
     }
     fill_tile_f32_direct(w, p->params32[k], p->tokens32 + t0, n);
-    iso_loss_runs_f32(w, row, col0, n, 0.0f, w->neg_coords32);
+    iso_loss_runs_floored(w, row, col0, n, w->band_floors32);
     tile_losses tl = losses_f32(col0, 0.0f, w->losses32);
     iso_flops_tile(w, row, n, &tl, p->col_term_nonincreasing);
 }
