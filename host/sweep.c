@@ -55,6 +55,11 @@
  * grid of few columns would otherwise make one block of millions of rows
  * (measured: 2.6 GB for 2^26 rows of one column). */
 #define ROWS_PER_BLOCK_MAX (UINT64_C(1) << 16)
+/* Axis entries per thread at least before their terms are computed in
+ * parallel (a pow and an exp each, ~0.1 us, against a few us to start a
+ * parallel region). Serial, the row terms took about 7% of a two-thread
+ * 65536 x 65536 f32 factored sweep, recomputed for each span. */
+#define AXIS_ENTRIES_PER_THREAD_MIN 512
 
 /* Conservative points per second per thread, about a third of what
  * bench/results measured, for refusing sweeps that would run too long. */
@@ -605,6 +610,18 @@ static float *col_array32(const planned_sweep *ps, int slot)
     return ps->cols32_mem + (size_t)slot * ps->span_cols;
 }
 
+#ifdef _OPENMP
+/* Threads for computing n axis entries' terms: the sweep's, when each
+ * gets enough of them (the reference's plan has one). */
+static int axis_threads(const sg_plan *p, uint64_t n)
+{
+    uint64_t most = n / AXIS_ENTRIES_PER_THREAD_MIN;
+    if (most < 1)
+        return 1;
+    return (uint64_t)p->threads < most ? p->threads : (int)most;
+}
+#endif
+
 /* The f32 row arrays of rows [r0, r1) (point_math.h's f32 contract). */
 static void fill_row_block32(planned_sweep *ps, uint64_t r0, uint64_t r1)
 {
@@ -612,6 +629,7 @@ static void fill_row_block32(planned_sweep *ps, uint64_t r0, uint64_t r1)
     float *params = row_array32(ps, AXIS32_VALUE);
     float *row = row_array32(ps, AXIS32_TERM);
     float *loss = row_array32(ps, AXIS32_LOSS_PART);
+    SG_OMP(omp parallel for schedule(static) num_threads(axis_threads(p, r1 - r0)))
     for (uint64_t k = 0; k < r1 - r0; k++) {
         params[k] = (float)p->params[k];
         row[k] = sg_row_term_f32(&p->law32, params[k]);
@@ -629,6 +647,7 @@ static void fill_col_span32(planned_sweep *ps, uint64_t c0, uint64_t c1)
     float *tokens = col_array32(ps, AXIS32_VALUE);
     float *col = col_array32(ps, AXIS32_TERM);
     float *loss = col_array32(ps, AXIS32_LOSS_PART);
+    SG_OMP(omp parallel for schedule(static) num_threads(axis_threads(p, c1 - c0)))
     for (uint64_t k = 0; k < c1 - c0; k++) {
         tokens[k] = (float)p->tokens[k];
         col[k] = sg_col_term_f32(&p->law32, tokens[k]);
@@ -671,6 +690,7 @@ static void fill_row_block(planned_sweep *ps, uint64_t r0, uint64_t r1)
     double *loss = row_array(ps, ROW_LOSS_PART);
     double *flops = row_array(ps, ROW_FLOPS_PART);
     int separable = sg_law_separable(&p->law);
+    SG_OMP(omp parallel for schedule(static) num_threads(axis_threads(p, r1 - r0)))
     for (uint64_t i = r0; i < r1; i++) {
         uint64_t k = i - r0;
         params[k] = params_at(p, i);
@@ -702,6 +722,7 @@ static void fill_col_span(planned_sweep *ps, uint64_t c0, uint64_t c1)
     double *loss = col_array(ps, COL_LOSS_PART);
     double *flops = col_array(ps, COL_FLOPS_PART);
     int separable = sg_law_separable(&p->law);
+    SG_OMP(omp parallel for schedule(static) num_threads(axis_threads(p, c1 - c0)))
     for (uint64_t j = c0; j < c1; j++) {
         uint64_t k = j - c0;
         tokens[k] = tokens_at(p, j);

@@ -31,9 +31,6 @@
 
 #ifdef _OPENMP
 #include <omp.h>
-#define SG_OMP(directive) _Pragma(#directive)
-#else
-#define SG_OMP(directive)
 #endif
 
 /* Relative loosening of the lower bounds: rounding in the canonical band

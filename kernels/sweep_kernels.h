@@ -18,6 +18,13 @@
 
 #include <stdint.h>
 
+/* An OpenMP directive, or nothing in a build without OpenMP (NO_OMP=1). */
+#ifdef _OPENMP
+#define SG_OMP(directive) _Pragma(#directive)
+#else
+#define SG_OMP(directive)
+#endif
+
 /* Flat index of an empty bin. */
 #define SG_NO_POINT UINT64_MAX
 

@@ -38,9 +38,6 @@
 
 #ifdef _OPENMP
 #include <omp.h>
-#define SG_OMP(directive) _Pragma(#directive)
-#else
-#define SG_OMP(directive)
 #endif
 
 #if defined(__AVX2__)
