@@ -66,7 +66,7 @@ PY
     echo "- command: make bench (scalegrid bench$([ $# -gt 0 ] && printf ' %s' "$@"); bench/peer_numpy.py; build/bench/fit_bench --repeat 3)"
     echo "- every configuration's frontier was checked identical to the reference"
     echo "  backend's of the same precision before it was timed; seconds are the median of the runs"
-    echo "  (planning, kernels, merge), after a warm-up"
+    echo "  (planning, kernels, merge), after a warm-up; a grid's thread counts ran in alternation"
     echo
     echo "## Sweep"
     echo

@@ -173,27 +173,25 @@ sg_status sg_bench_validate(const sg_sweep_config *config, sg_error *err)
     return st;
 }
 
-sg_status sg_bench_time(const sg_sweep_config *config, int repeats,
-                        sg_bench_row *row, sg_error *err)
+/* One timed sweep of a configuration; the row takes its description. */
+static sg_status time_once(const sg_sweep_config *config, sg_bench_row *row,
+                           double *seconds, sg_error *err)
 {
-    double best = INFINITY;
-    double seconds[64];
-    if (repeats < 1 || repeats > 64)
-        return sg_fail(err, SG_ERR_INPUT, "repeats must be 1 to 64");
     sg_sweep_result r;
-    for (int i = -1; i < repeats; i++) { /* one warm-up run */
-        SG_TRY(sg_sweep_run(config, &r, err));
-        if (i >= 0) {
-            seconds[i] = r.seconds;
-            best = fmin(best, r.seconds);
-        }
-        row->threads = r.threads;
-        row->backend = r.backend;
-        row->strategy = r.strategy;
-        row->precision = config->precision;
-        sg_sweep_result_free(&r);
-    }
-    /* median */
+    SG_TRY(sg_sweep_run(config, &r, err));
+    *seconds = r.seconds;
+    row->threads = r.threads;
+    row->backend = r.backend;
+    row->strategy = r.strategy;
+    row->precision = config->precision;
+    sg_sweep_result_free(&r);
+    return SG_OK;
+}
+
+/* The row's median and best of its runs' seconds (sorted in place). */
+static void summarise(const sg_sweep_config *config, double *seconds,
+                      int repeats, sg_bench_row *row)
+{
     for (int i = 1; i < repeats; i++)
         for (int j = i; j > 0 && seconds[j - 1] > seconds[j]; j--) {
             double t = seconds[j];
@@ -205,7 +203,29 @@ sg_status sg_bench_time(const sg_sweep_config *config, int repeats,
     row->levels = config->loss_levels.count;
     row->points = (double)row->rows * (double)row->cols;
     row->seconds = seconds[repeats / 2];
-    row->best_seconds = best;
+    row->best_seconds = seconds[0];
     row->points_per_second = row->points / row->seconds;
+}
+
+sg_status sg_bench_time(const sg_sweep_config *configs, int n, int repeats,
+                        sg_bench_row *rows, sg_error *err)
+{
+    double seconds[SG_BENCH_INTERLEAVED_MAX][SG_BENCH_REPEATS_MAX];
+    if (repeats < 1 || repeats > SG_BENCH_REPEATS_MAX)
+        return sg_fail(err, SG_ERR_INPUT, "repeats must be 1 to %d",
+                       SG_BENCH_REPEATS_MAX);
+    if (n < 1 || n > SG_BENCH_INTERLEAVED_MAX)
+        return sg_fail(err, SG_ERR_INPUT,
+                       "1 to %d configurations are timed together",
+                       SG_BENCH_INTERLEAVED_MAX);
+    for (int round = -1; round < repeats; round++) /* a warm-up round */
+        for (int i = 0; i < n; i++) {
+            double t;
+            SG_TRY(time_once(&configs[i], &rows[i], &t, err));
+            if (round >= 0)
+                seconds[i][round] = t;
+        }
+    for (int i = 0; i < n; i++)
+        summarise(&configs[i], seconds[i], repeats, &rows[i]);
     return SG_OK;
 }

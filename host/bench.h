@@ -32,8 +32,14 @@ typedef struct {
 /* The configuration's frontier equals the reference backend's on a small
  * grid of the same law and levels (else SG_ERR_RUNTIME). */
 sg_status sg_bench_validate(const sg_sweep_config *config, sg_error *err);
-/* Median (and best) of `repeats` sweeps after one warm-up. */
-sg_status sg_bench_time(const sg_sweep_config *config, int repeats,
-                        sg_bench_row *row, sg_error *err);
+/* Times n configurations of one grid (thread counts, say) in rounds, each
+ * round running every configuration once, after a warm-up round; row i
+ * gets configuration i's median and best of `repeats` runs. Interleaved so
+ * that a machine whose speed drifts from minute to minute (shared virtual
+ * machines do, by 10-25%) slows them alike and their ratios stay fair. */
+#define SG_BENCH_REPEATS_MAX 64
+#define SG_BENCH_INTERLEAVED_MAX 16 /* the thread counts bench accepts */
+sg_status sg_bench_time(const sg_sweep_config *configs, int n, int repeats,
+                        sg_bench_row *rows, sg_error *err);
 
 #endif /* SG_BENCH_H */

@@ -23,9 +23,10 @@ static const char bench_help[] =
     "Times the sweep on square grids and reports points per second, the\n"
     "median of R runs after a warm-up, next to this machine's measured\n"
     "limits: the clock (a chain of dependent additions) and the FP64 FMA\n"
-    "peak per thread and for all threads. Every configuration's frontier is\n"
-    "first checked identical to the reference backend's (of the same\n"
-    "precision).\n"
+    "peak per thread and for all threads. A grid's thread counts are timed\n"
+    "in alternation (1, all, 1, all, ...), so a machine whose speed drifts\n"
+    "slows both alike. Every configuration's frontier is first checked\n"
+    "identical to the reference backend's (of the same precision).\n"
     "\n"
     "  --backend B,...   reference, openmp, cuda (default: the first two,\n"
     "                    and cuda when a GPU is present)\n"
@@ -437,29 +438,34 @@ static int run_series(const bench_plan *b, const bench_series *se,
     if (sg_bench_validate(&probe, &err) != SG_OK)
         return cli_report(&err);
     int n_threads = backend == SG_BACKEND_REFERENCE ? 1 : b->n_threads;
-    for (int s = 0; s < b->n_sizes; s++)
+    for (int s = 0; s < b->n_sizes; s++) {
+        /* this size's thread counts, timed together (sg_bench_time) */
+        sg_sweep_config timed[SG_BENCH_INTERLEAVED_MAX];
+        int n_timed = 0;
         for (int t = 0; t < n_threads; t++) {
             sg_sweep_config c = config_for(b, se, b->sizes[s], b->threads[t]);
             double need = sg_sweep_estimated_seconds(&c) * (b->repeats + 1);
-            if (need > b->max_seconds) {
+            if (need > b->max_seconds)
                 skip(res, &c, need, b->all_threads);
-                continue;
-            }
-            if (res->n_rows == MAX_ROWS)
-                return cli_usage_error("bench", "too many configurations");
-            if (!quiet)
-                fprintf(stderr, "\r\033[K  timing %s %s %s, %d thread(s), "
-                        "%llu x %llu",
-                        sg_backend_name(backend), sg_strategy_name(c.strategy),
-                        sg_precision_name(c.precision),
-                        c.threads ? c.threads : b->all_threads,
-                        (unsigned long long)c.params.count,
-                        (unsigned long long)c.tokens.count);
-            if (sg_bench_time(&c, b->repeats, &res->rows[res->n_rows], &err) !=
-                SG_OK)
-                return cli_report(&err);
-            res->n_rows++;
+            else
+                timed[n_timed++] = c;
         }
+        if (n_timed == 0)
+            continue;
+        if (res->n_rows + n_timed > MAX_ROWS)
+            return cli_usage_error("bench", "too many configurations");
+        if (!quiet)
+            fprintf(stderr, "\r\033[K  timing %s %s %s, %d thread count(s), "
+                    "%llu x %llu",
+                    sg_backend_name(backend), sg_strategy_name(timed[0].strategy),
+                    sg_precision_name(timed[0].precision), n_timed,
+                    (unsigned long long)timed[0].params.count,
+                    (unsigned long long)timed[0].tokens.count);
+        if (sg_bench_time(timed, n_timed, b->repeats, &res->rows[res->n_rows],
+                          &err) != SG_OK)
+            return cli_report(&err);
+        res->n_rows += n_timed;
+    }
     if (!quiet)
         fputs("\r\033[K", stderr);
     return 0;
