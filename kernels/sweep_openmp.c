@@ -1,6 +1,6 @@
 /*
- * The OpenMP backend: threads over rows, SIMD along a row, double precision,
- * bit-identical frontiers to the reference.
+ * The OpenMP backend: threads over rows, SIMD along a row (double, or float
+ * for f32 sweeps), bit-identical frontiers to the reference.
  *
  * Work is cut into row tiles of TILE_COLS columns so a tile's column arrays
  * (16 KiB of doubles each) stay in L1 while a thread runs its rows over
