@@ -257,10 +257,13 @@ int cli_print_json(cJSON *doc)
     return 0;
 }
 
-int cli_plan_option(int c, const char *value, cli_law_options *law,
-                    cli_count_options *count, cli_cost_options *cost)
+int cli_plan_option(const char *command, int c, const char *value,
+                    cli_law_options *law, cli_count_options *count,
+                    cli_cost_options *cost)
 {
     switch (c) {
+    case 'l': law->law_name = value; return 1;
+    case 's': return cli_add_setting(law, command, value) == 0;
     case 'u': law->unique_tokens = value; return 1;
     case 'I': count->inference_tokens = value; return 1;
     case 'M': count->per_token = value; return 1;

@@ -98,11 +98,14 @@ typedef struct {
 int cli_flop_count(const char *command, const cli_count_options *o,
                    sg_flop_count *count);
 
-/* The planning options eval, optimal and sweep share, as entries of a
- * getopt_long table, and their handler: 1 when `c` was one of them (its
- * value stored), 0 otherwise. */
+/* The planning options eval, optimal and sweep share (the law, its
+ * settings, the FLOP count and the cost), as entries of a getopt_long
+ * table, and their handler: 1 when `c` was one of them and its value was
+ * taken, 0 otherwise (a bad --set was reported as `command`'s). */
 #define CLI_PLAN_OPTIONS                                              \
-    {"unique-tokens", required_argument, NULL, 'u'},                 \
+    {"law", required_argument, NULL, 'l'},                           \
+        {"set", required_argument, NULL, 's'},                       \
+        {"unique-tokens", required_argument, NULL, 'u'},             \
         {"inference-tokens", required_argument, NULL, 'I'},          \
         {"flops-per-token", required_argument, NULL, 'M'},           \
         {"seq-len", required_argument, NULL, 'Q'},                   \
@@ -110,8 +113,9 @@ int cli_flop_count(const char *command, const cli_count_options *o,
         {"gpu-flops", required_argument, NULL, 'G'},                 \
         {"mfu", required_argument, NULL, 'U'},                       \
         {"price", required_argument, NULL, '$'}
-int cli_plan_option(int c, const char *value, cli_law_options *law,
-                    cli_count_options *count, cli_cost_options *cost);
+int cli_plan_option(const char *command, int c, const char *value,
+                    cli_law_options *law, cli_count_options *count,
+                    cli_cost_options *cost);
 
 /* Applies the cost options given over *cost (a config's, or zeros), each
  * replacing its own field; prints and returns 2 on bad input. */

@@ -73,8 +73,6 @@ typedef struct {
 static int parse_eval(int argc, char **argv, eval_options *o)
 {
     static const struct option options[] = {
-        {"law", required_argument, NULL, 'l'},
-        {"set", required_argument, NULL, 's'},
         {"params", required_argument, NULL, 'N'},
         {"tokens", required_argument, NULL, 'D'},
         {"flops", required_argument, NULL, 'C'},
@@ -88,11 +86,6 @@ static int parse_eval(int argc, char **argv, eval_options *o)
     int c;
     while ((c = cli_next_option(argc, argv, options, "eval")) != -1) {
         switch (c) {
-        case 'l': o->law.law_name = optarg; break;
-        case 's':
-            if (cli_add_setting(&o->law, "eval", optarg))
-                return SG_ERR_INPUT;
-            break;
         case 'N': o->params = optarg; break;
         case 'D': o->tokens = optarg; break;
         case 'C': o->flops = optarg; break;
@@ -102,7 +95,8 @@ static int parse_eval(int argc, char **argv, eval_options *o)
         case 'w': o->d_model = optarg; break;
         case 'h': fputs(eval_help, stdout); return -1;
         default:
-            if (cli_plan_option(c, optarg, &o->law, &o->count, &o->cost))
+            if (cli_plan_option("eval", c, optarg, &o->law, &o->count,
+                                &o->cost))
                 break;
             return SG_ERR_INPUT;
         }

@@ -81,8 +81,6 @@ typedef struct {
 static int parse_optimal(int argc, char **argv, optimal_options *o)
 {
     static const struct option options[] = {
-        {"law", required_argument, NULL, 'l'},
-        {"set", required_argument, NULL, 's'},
         {"flops", required_argument, NULL, 'C'},
         {"loss", required_argument, NULL, 'L'},
         {"method", required_argument, NULL, 'm'},
@@ -94,11 +92,6 @@ static int parse_optimal(int argc, char **argv, optimal_options *o)
     int c;
     while ((c = cli_next_option(argc, argv, options, "optimal")) != -1) {
         switch (c) {
-        case 'l': o->law.law_name = optarg; break;
-        case 's':
-            if (cli_add_setting(&o->law, "optimal", optarg))
-                return SG_ERR_INPUT;
-            break;
         case 'C': o->flops = optarg; break;
         case 'L': o->loss = optarg; break;
         case 'm': o->method = optarg; break;
@@ -106,7 +99,8 @@ static int parse_optimal(int argc, char **argv, optimal_options *o)
         case 'a': o->allocation = 1; break;
         case 'h': fputs(optimal_help, stdout); return -1;
         default:
-            if (cli_plan_option(c, optarg, &o->law, &o->count, &o->cost))
+            if (cli_plan_option("optimal", c, optarg, &o->law, &o->count,
+                                &o->cost))
                 break;
             return SG_ERR_INPUT;
         }

@@ -107,8 +107,6 @@ typedef struct {
 static int parse_sweep(int argc, char **argv, sweep_options *o)
 {
     static const struct option options[] = {
-        {"law", required_argument, NULL, 'l'},
-        {"set", required_argument, NULL, 's'},
         {"params", required_argument, NULL, 'N'},
         {"tokens", required_argument, NULL, 'D'},
         {"loss-levels", required_argument, NULL, 'L'},
@@ -131,11 +129,6 @@ static int parse_sweep(int argc, char **argv, sweep_options *o)
     int c;
     while ((c = cli_next_option(argc, argv, options, "sweep")) != -1) {
         switch (c) {
-        case 'l': o->law.law_name = optarg; break;
-        case 's':
-            if (cli_add_setting(&o->law, "sweep", optarg))
-                return SG_ERR_INPUT;
-            break;
         case 'N': o->params = optarg; break;
         case 'D': o->tokens = optarg; break;
         case 'L': o->loss_levels = optarg; break;
@@ -159,7 +152,8 @@ static int parse_sweep(int argc, char **argv, sweep_options *o)
         case 'F': o->plot_format = optarg; break;
         case 'h': fputs(sweep_help, stdout); return -1;
         default:
-            if (cli_plan_option(c, optarg, &o->law, &o->count, &o->cost))
+            if (cli_plan_option("sweep", c, optarg, &o->law, &o->count,
+                                &o->cost))
                 break;
             return SG_ERR_INPUT;
         }
