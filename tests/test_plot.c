@@ -9,11 +9,11 @@
  * (Debian: libxml2-utils, librsvg2-bin) and say so when they are not.
  */
 #include "test_util.h"
+#include "dir_util.h"
 
 #include "plot.h"
 
 #include <cairo.h>
-#include <dirent.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -21,34 +21,6 @@
 #include <unistd.h>
 
 /* ------------------------------------------------------------- helpers */
-
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    if (d)
-        closedir(d);
-    return n;
-}
-
-static void remove_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[600];
-    while (d && (e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path);
-    }
-    if (d)
-        closedir(d);
-    rmdir(dir);
-}
 
 /* Width and height from a PNG's IHDR chunk (big-endian, bytes 16..23);
  * 0 when the file is not a PNG. */

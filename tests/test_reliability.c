@@ -8,9 +8,9 @@
  * parent's thread pool).
  */
 #include "test_util.h"
+#include "dir_util.h"
 #include "internal.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -110,18 +110,6 @@ static void a_cancelled_sweep_stops_between_blocks(void **state)
                      SG_ERR_CANCELLED);
     assert_int_equal(cancel.calls, 1);
     assert_null(r.iso_loss); /* nothing handed out */
-}
-
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    if (d)
-        closedir(d);
-    return n;
 }
 
 static void a_cancelled_writer_leaves_no_file(void **state)
