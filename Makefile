@@ -193,7 +193,7 @@ $(PROGRAM): $(CLI_OBJ) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(SAN_LDFLAGS) $(CLI_OBJ) $(LIB) $(LDLIBS) -o $@
 
 # --- tests --------------------------------------------------------------------
-$(BUILD)/tests/%: tests/%.c tests/test_util.h tests/sweep_util.h tests/dir_util.h \
+$(BUILD)/tests/%: tests/%.c tests/test_util.h tests/sweep_util.h tests/file_util.h \
                   $(LIB) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Ihost -Ikernels $(CFLAGS) $(LDFLAGS) $(SAN_LDFLAGS) \

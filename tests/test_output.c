@@ -4,28 +4,12 @@
  * that cannot be written.
  */
 #include "test_util.h"
-#include "dir_util.h"
+#include "file_util.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-        n = 0;
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
 
 static int count_lines(const char *text)
 {
@@ -62,7 +46,7 @@ static void outputs_have_their_columns_and_one_row_per_level(void **state)
 
     char path[700];
     snprintf(path, sizeof path, "%s/frontier.csv", sub);
-    char *csv = read_text(path);
+    char *csv = read_file(path, NULL);
     assert_non_null(csv);
     assert_true(strncmp(csv, "loss_level,params,tokens,flops,pf_days,loss,"
                              "tokens_per_param,overfit,closed_form_flops,"
@@ -74,7 +58,8 @@ static void outputs_have_their_columns_and_one_row_per_level(void **state)
     free(csv);
 
     snprintf(path, sizeof path, "%s/isoflop.csv", sub);
-    csv = read_text(path);
+    csv = read_file(path, NULL);
+    assert_non_null(csv);
     assert_int_equal(count_lines(csv), 1 + 17);
     assert_true(strncmp(csv, "flops_level,params,tokens,flops,pf_days,loss,"
                              "tokens_per_param,overfit,closed_form_params,"
@@ -84,12 +69,14 @@ static void outputs_have_their_columns_and_one_row_per_level(void **state)
     free(csv);
 
     snprintf(path, sizeof path, "%s/cumulative.csv", sub);
-    csv = read_text(path);
+    csv = read_file(path, NULL);
+    assert_non_null(csv);
     assert_int_equal(count_lines(csv), 1 + 26);
     free(csv);
 
     snprintf(path, sizeof path, "%s/sweep.json", sub);
-    char *json = read_text(path);
+    char *json = read_file(path, NULL);
+    assert_non_null(json);
     cJSON *doc = cJSON_Parse(json);
     assert_non_null(doc);
     static const char *const keys[] = {
@@ -162,7 +149,8 @@ static void rewriting_a_directory_replaces_the_files(void **state)
     assert_ok(sg_write_outputs(dir, &c, &r, NULL, &err), err);
     char path[600];
     snprintf(path, sizeof path, "%s/frontier.csv", dir);
-    char *csv = read_text(path);
+    char *csv = read_file(path, NULL);
+    assert_non_null(csv);
     assert_int_equal(count_lines(csv), 1 + 11);
     assert_int_equal(count_entries(dir), 4);
     free(csv);

@@ -9,7 +9,7 @@
  * (Debian: libxml2-utils, librsvg2-bin) and say so when they are not.
  */
 #include "test_util.h"
-#include "dir_util.h"
+#include "file_util.h"
 
 #include "plot.h"
 
@@ -59,24 +59,6 @@ static int have_tool(const char *name)
     char command[128];
     snprintf(command, sizeof command, "command -v %s >/dev/null 2>&1", name);
     return system(command) == 0;
-}
-
-static char *read_file(const char *path, long *size)
-{
-    *size = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-        n = 0;
-    buf[n] = '\0';
-    fclose(f);
-    *size = n;
-    return buf;
 }
 
 /* The default ranges (N 1e7..1e13, D 1e8..1e14) at a small resolution. */
@@ -266,7 +248,7 @@ static void check_svg(const char *path, const char *scratch, uint32_t width,
 
 static void check_pdf(const char *path)
 {
-    long n = 0;
+    size_t n = 0;
     char *pdf = read_file(path, &n);
     assert_non_null(pdf);
     assert_true(n > 1000 && memcmp(pdf, "%PDF-", 5) == 0);

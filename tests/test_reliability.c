@@ -8,7 +8,7 @@
  * parent's thread pool).
  */
 #include "test_util.h"
-#include "dir_util.h"
+#include "file_util.h"
 #include "internal.h"
 
 #include <stdlib.h>
@@ -135,20 +135,6 @@ static void a_cancelled_writer_leaves_no_file(void **state)
 }
 
 /* ----------------------------------------------------------- determinism */
-
-static char *read_file(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    *size = fread(buf, 1, (size_t)n, f);
-    fclose(f);
-    return buf;
-}
 
 static void write_run(const sg_sweep_config *c, const char *dir)
 {
