@@ -1,7 +1,8 @@
 /*
- * Helpers of the sweep tests (test_sweep.c, test_f32.c, test_cuda.c): run
- * a sweep or fail the test, and draw random grids, so every backend is
- * checked on grids of the same shape.
+ * Helpers of the sweep tests (test_sweep.c, test_f32.c, test_cuda.c,
+ * test_reliability.c): run a sweep or fail the test, compare two sweeps'
+ * frontiers, and draw random grids, so every backend is checked on grids
+ * of the same shape.
  */
 #ifndef SG_TEST_SWEEP_UTIL_H
 #define SG_TEST_SWEEP_UTIL_H
@@ -19,6 +20,49 @@ static inline sg_sweep_result run_sweep(const sg_sweep_config *c,
     if (sg_sweep_run_with(c, o ? o : &all, &r, &err) != SG_OK)
         fail_msg("sweep failed: %s", err.message);
     return r;
+}
+
+/* Two frontier rows are equal: both empty, or the same point with the
+ * same reported values, to the bit. */
+static inline int frontier_rows_equal(const sg_frontier_row *a,
+                                      const sg_frontier_row *b)
+{
+    if (a->empty != b->empty)
+        return 0;
+    return a->empty || (a->row == b->row && a->col == b->col &&
+                        a->flops == b->flops &&
+                        a->total_flops == b->total_flops &&
+                        a->loss == b->loss);
+}
+
+static inline void assert_same_rows(const sg_frontier_row *a,
+                                    const sg_frontier_row *b, uint32_t count,
+                                    const char *what, const char *frontier)
+{
+    for (uint32_t k = 0; k < count; k++)
+        if (!frontier_rows_equal(&a[k], &b[k]))
+            fail_msg("%s: %s level %u differs: (%llu, %llu)%s vs "
+                     "(%llu, %llu)%s",
+                     what, frontier, k, (unsigned long long)a[k].row,
+                     (unsigned long long)a[k].col, a[k].empty ? " empty" : "",
+                     (unsigned long long)b[k].row,
+                     (unsigned long long)b[k].col, b[k].empty ? " empty" : "");
+}
+
+/* Every backend, strategy and thread count must give the reference's
+ * frontiers exactly (README, "Backends and strategies"). */
+static inline void assert_same_frontiers(const sg_sweep_result *a,
+                                         const sg_sweep_result *b,
+                                         const char *what)
+{
+    assert_int_equal(a->loss_levels.count, b->loss_levels.count);
+    assert_int_equal(a->flops_levels.count, b->flops_levels.count);
+    assert_same_rows(a->iso_loss, b->iso_loss, a->loss_levels.count, what,
+                     "iso-loss");
+    assert_same_rows(a->iso_loss_cumulative, b->iso_loss_cumulative,
+                     a->loss_levels.count, what, "cumulative iso-loss");
+    assert_same_rows(a->iso_flops, b->iso_flops, a->flops_levels.count, what,
+                     "iso-FLOP");
 }
 
 /* Run options for a fast backend: the portable scalar loops or SIMD, and

@@ -126,20 +126,6 @@ static sg_sweep_config random_f32_config(test_rng *rng)
     return c;
 }
 
-static void assert_same_points(const sg_frontier_row *a,
-                               const sg_frontier_row *b, uint32_t count,
-                               const char *what)
-{
-    for (uint32_t k = 0; k < count; k++)
-        if (a[k].empty != b[k].empty ||
-            (!a[k].empty && (a[k].row != b[k].row || a[k].col != b[k].col)))
-            fail_msg("%s: level %u: (%llu, %llu)%s vs (%llu, %llu)%s", what,
-                     k, (unsigned long long)a[k].row,
-                     (unsigned long long)a[k].col, a[k].empty ? " empty" : "",
-                     (unsigned long long)b[k].row,
-                     (unsigned long long)b[k].col, b[k].empty ? " empty" : "");
-}
-
 /* OpenMP f32, direct and factored, SIMD and scalar loops, 1 to 3 threads,
  * tiny tiles half the time: the f32 reference's points exactly. */
 static void openmp_f32_matches_the_f32_reference(void **state)
@@ -164,13 +150,7 @@ static void openmp_f32_matches_the_f32_reference(void **state)
             snprintf(what, sizeof what, "trial %d (%s, %s, %s, %d threads)",
                      trial, c.law.name, sg_strategy_name(fast.strategy),
                      o.scalar_only ? "scalar" : "simd", fast.threads);
-            assert_same_points(want.iso_loss, got.iso_loss,
-                               want.loss_levels.count, what);
-            assert_same_points(want.iso_loss_cumulative,
-                               got.iso_loss_cumulative,
-                               want.loss_levels.count, what);
-            assert_same_points(want.iso_flops, got.iso_flops,
-                               want.flops_levels.count, what);
+            assert_same_frontiers(&want, &got, what);
             sg_sweep_result_free(&got);
         }
         sg_sweep_result_free(&want);

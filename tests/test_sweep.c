@@ -8,46 +8,6 @@
 
 #include <stdlib.h>
 
-static int rows_equal(const sg_frontier_row *a, const sg_frontier_row *b)
-{
-    if (a->empty != b->empty)
-        return 0;
-    return a->empty || (a->row == b->row && a->col == b->col &&
-                        a->flops == b->flops &&
-                        a->total_flops == b->total_flops &&
-                        a->loss == b->loss);
-}
-
-static void assert_same_frontiers(const sg_sweep_result *a,
-                                  const sg_sweep_result *b, const char *what)
-{
-    assert_int_equal(a->loss_levels.count, b->loss_levels.count);
-    assert_int_equal(a->flops_levels.count, b->flops_levels.count);
-    for (uint32_t k = 0; k < a->loss_levels.count; k++) {
-        if (!rows_equal(&a->iso_loss[k], &b->iso_loss[k]) ||
-            !rows_equal(&a->iso_loss_cumulative[k],
-                        &b->iso_loss_cumulative[k]))
-            fail_msg("%s: iso-loss level %u differs: (%llu, %llu)%s vs "
-                     "(%llu, %llu)%s",
-                     what, k, (unsigned long long)a->iso_loss[k].row,
-                     (unsigned long long)a->iso_loss[k].col,
-                     a->iso_loss[k].empty ? " empty" : "",
-                     (unsigned long long)b->iso_loss[k].row,
-                     (unsigned long long)b->iso_loss[k].col,
-                     b->iso_loss[k].empty ? " empty" : "");
-    }
-    for (uint32_t k = 0; k < a->flops_levels.count; k++)
-        if (!rows_equal(&a->iso_flops[k], &b->iso_flops[k]))
-            fail_msg("%s: iso-FLOP level %u differs: (%llu, %llu)%s vs "
-                     "(%llu, %llu)%s",
-                     what, k, (unsigned long long)a->iso_flops[k].row,
-                     (unsigned long long)a->iso_flops[k].col,
-                     a->iso_flops[k].empty ? " empty" : "",
-                     (unsigned long long)b->iso_flops[k].row,
-                     (unsigned long long)b->iso_flops[k].col,
-                     b->iso_flops[k].empty ? " empty" : "");
-}
-
 static uint32_t filled(const sg_frontier_row *rows, uint32_t count)
 {
     uint32_t n = 0;
