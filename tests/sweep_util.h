@@ -164,4 +164,21 @@ static inline sg_sweep_config overflowing_config(void)
     return c;
 }
 
+/* A grid of plateaus: the column term is too small to change the loss in
+ * double precision (B D^-beta < ulp(1000) / 2), so every row's losses are
+ * equal and each band's winner must be its lowest index. 20 loss levels,
+ * 40 compute levels. */
+static inline sg_sweep_config plateau_config(void)
+{
+    sg_sweep_config c;
+    sg_sweep_config_default(&c);
+    c.law.E = 1000;
+    c.law.B = 1e-14;
+    c.params = (sg_axis){1e7, 1e11, 90};
+    c.tokens = (sg_axis){1e8, 1e12, 301};
+    c.loss_levels = (sg_levels){1000.0, 1000.00001, 20, 0};
+    c.flops_levels.count = 40;
+    return c;
+}
+
 #endif /* SG_TEST_SWEEP_UTIL_H */

@@ -484,14 +484,7 @@ static void non_finite_losses_are_never_selected(void **state)
 static void ties_go_to_the_lowest_index(void **state)
 {
     (void)state;
-    sg_sweep_config c;
-    sg_sweep_config_default(&c);
-    c.law.E = 1000;
-    c.law.B = 1e-14; /* B D^-beta < ulp(1000) / 2 */
-    c.params = (sg_axis){1e7, 1e11, 90};
-    c.tokens = (sg_axis){1e8, 1e12, 301};
-    c.loss_levels = (sg_levels){1000.0, 1000.00001, 20, 0};
-    c.flops_levels.count = 40;
+    sg_sweep_config c = plateau_config();
     for (int kernel = 0; kernel < 3; kernel++) {
         sg_plan p = plan_of(&c, kernel);
         sg_bins want = bins_new(&p);
