@@ -3,7 +3,8 @@
 #   make            libscalegrid.a and the scalegrid program
 #   make run        the default sweep (chinchilla, 16384 x 16384 points)
 #   make test       unit tests (cmocka) and command-line tests
-#   make bench      scalegrid bench, the numpy peer and the fit benchmark;
+#   make bench      scalegrid bench, the numpy peer, the fit benchmark and
+#                   the vector operations' costs (bench/simd_costs.c);
 #                   writes bench/results/<machine>.md (BENCH_ARGS= adds
 #                   scalegrid bench options, e.g. BENCH_ARGS=--quick)
 #   make valgrind   the tests under valgrind memcheck (leaks are failures)
@@ -252,9 +253,13 @@ $(BUILD)/bench/%: bench/%.c $(LIB) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Ihost -Ikernels $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
+# glibc's vector math (libmvec), measured beside our own powers
+$(BUILD)/bench/simd_costs: LDLIBS += -lmvec
+
 BENCH_ARGS ?= --max-seconds 180 --repeats 5
-bench: check-deps $(PROGRAM) $(BUILD)/bench/fit_bench
-	bench/run.sh ./$(PROGRAM) $(BUILD)/bench/fit_bench $(BENCH_ARGS)
+bench: check-deps $(PROGRAM) $(BUILD)/bench/fit_bench $(BUILD)/bench/simd_costs
+	bench/run.sh ./$(PROGRAM) $(BUILD)/bench/fit_bench \
+	    $(BUILD)/bench/simd_costs $(BENCH_ARGS)
 
 # The kernel lab #includes kernels/sweep_cuda.cu: it times what ships.
 $(BUILD)/bench/sweep_lab: bench/cuda/sweep_lab.cu kernels/sweep_cuda.cu \

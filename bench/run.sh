@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # make bench: `scalegrid bench` over the default sizes, the numpy peer on a
 # 4096 x 4096 grid with 1024 levels (same run, frontier checked equal), and
-# the fit benchmark; writes the tables, with a description of this machine,
-# to bench/results/<machine>.md.
-#   bench/run.sh SCALEGRID FIT_BENCH [scalegrid bench options...]
+# the fit benchmark and the vector operations' costs (simd_costs); writes the
+# tables, with a description of this machine, to bench/results/<machine>.md.
+#   bench/run.sh SCALEGRID FIT_BENCH SIMD_COSTS [scalegrid bench options...]
 set -euo pipefail
 scalegrid=$1
 fit_bench=$2
-shift 2
+simd_costs=$3
+shift 3
 here=$(cd "$(dirname "$0")" && pwd)
 
 model=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)
@@ -32,6 +33,9 @@ fi
 
 echo "== fit benchmark" >&2
 fit_table=$("$fit_bench" --repeat 3)
+
+echo "== vector operations and libmvec" >&2
+simd_table=$("$simd_costs")
 
 peer_section() {
     if [ -z "$peer" ]; then
@@ -63,7 +67,7 @@ PY
     echo "- date: $(date -u +%Y-%m-%d)"
     echo "- machine: $model, $cores cores ($(uname -m)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) memory"
     echo "- compiler: $(${CC:-cc} --version | head -n1)"
-    echo "- command: make bench (scalegrid bench$([ $# -gt 0 ] && printf ' %s' "$@"); bench/peer_numpy.py; build/bench/fit_bench --repeat 3)"
+    echo "- command: make bench (scalegrid bench$([ $# -gt 0 ] && printf ' %s' "$@"); bench/peer_numpy.py; build/bench/fit_bench --repeat 3; build/bench/simd_costs)"
     echo "- every configuration's frontier was checked identical to the reference"
     echo "  backend's of the same precision before it was timed; seconds are the median of the runs"
     echo "  (planning, kernels, merge), after a warm-up; a grid's thread counts ran in alternation"
@@ -84,6 +88,14 @@ PY
     echo '```'
     echo "$fit_table"
     echo '```'
+    echo
+    echo "## What direct's powers are made of: vector operations on one core"
+    echo
+    echo "build/bench/simd_costs: throughput of independent 256-bit operations (a"
+    echo "lookup beside 8 multiply-adds shows whether it takes their pipes), and"
+    echo "glibc's own 8-lane powf, expf and logf (libmvec) on 1024 tokens in L1."
+    echo
+    echo "$simd_table"
 } >"$out.tmp"
 mv "$out.tmp" "$out"
 cat "$out"

@@ -1,0 +1,229 @@
+/*
+ * What the f32 direct kernel's building blocks cost on this core (part of
+ * make bench): the throughput of the vector operations its powers are made
+ * of, and glibc's own 8-lane powf, expf and logf (libmvec) for comparison.
+ *
+ * Why: `direct` evaluates two powers per point, and what limits it is how
+ * many multiply-add slots each 8 points take. A table lookup by lane
+ * permutation (vpermps) looks like one instruction but, on some cores,
+ * occupies a multiply-add pipe for two cycles; this measures such costs
+ * instead of assuming them. Every figure is in core cycles (the clock
+ * measured as scalegrid bench measures it), throughput of independent
+ * operations, the median of several passes.
+ *
+ *   simd_costs [--passes P]
+ */
+#include "bench.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+
+/* Iterations of each timed loop: 0.03 to 0.05 s each at 3 GHz. */
+#define LOOP_ITERATIONS 20000000L
+#define PASSES_DEFAULT 5
+#define PASSES_MAX 15
+/* Floats each libmvec call loop covers (in L1), and how many times. */
+#define MATH_FLOATS 1024
+#define MATH_ROUNDS 20000L
+
+/* glibc's libmvec, AVX2 variants (the x86-64 vector function ABI names
+ * GCC calls for powf, expf and logf under -ffast-math). */
+__m256 _ZGVdN8vv_powf(__m256 x, __m256 y);
+__m256 _ZGVdN8v_expf(__m256 x);
+__m256 _ZGVdN8v_logf(__m256 x);
+
+/* An operand the compiler must treat as new every iteration, and a result
+ * it must compute (empty asm: no instruction). */
+#define FRESH(v) __asm__ volatile("" : "+x"(v))
+#define USE(v) __asm__ volatile("" ::"x"(v))
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+#define AS_INT(v) _mm256_castps_si256(v)
+/* Eight multiply-adds, eight additions, four lookups of each kind: every
+ * operation on a different pair of operands, so none is computed twice. */
+#define FMAS_8                                                               \
+    USE(_mm256_fmadd_ps(x0, x1, x2)); USE(_mm256_fmadd_ps(x0, x2, x3));      \
+    USE(_mm256_fmadd_ps(x0, x3, x1)); USE(_mm256_fmadd_ps(x1, x2, x3));      \
+    USE(_mm256_fmadd_ps(x1, x3, x0)); USE(_mm256_fmadd_ps(x2, x3, x0));      \
+    USE(_mm256_fmadd_ps(x2, x0, x1)); USE(_mm256_fmadd_ps(x3, x1, x2));
+#define ADDS_8                                                               \
+    USE(_mm256_add_ps(x0, x1)); USE(_mm256_add_ps(x0, x2));                  \
+    USE(_mm256_add_ps(x0, x3)); USE(_mm256_add_ps(x1, x2));                  \
+    USE(_mm256_add_ps(x1, x3)); USE(_mm256_add_ps(x2, x3));                  \
+    USE(_mm256_sub_ps(x0, x1)); USE(_mm256_sub_ps(x2, x3));
+#define VPERMPS_4                                                            \
+    USE(_mm256_permutevar8x32_ps(x0, AS_INT(x1)));                           \
+    USE(_mm256_permutevar8x32_ps(x1, AS_INT(x2)));                           \
+    USE(_mm256_permutevar8x32_ps(x2, AS_INT(x3)));                           \
+    USE(_mm256_permutevar8x32_ps(x3, AS_INT(x0)));
+#define VPERMILPS_4                                                          \
+    USE(_mm256_permutevar_ps(x0, AS_INT(x1)));                               \
+    USE(_mm256_permutevar_ps(x1, AS_INT(x2)));                               \
+    USE(_mm256_permutevar_ps(x2, AS_INT(x3)));                               \
+    USE(_mm256_permutevar_ps(x3, AS_INT(x0)));
+#define PSHUFB_4                                                             \
+    USE(_mm256_shuffle_epi8(AS_INT(x0), AS_INT(x1)));                        \
+    USE(_mm256_shuffle_epi8(AS_INT(x1), AS_INT(x2)));                        \
+    USE(_mm256_shuffle_epi8(AS_INT(x2), AS_INT(x3)));                        \
+    USE(_mm256_shuffle_epi8(AS_INT(x3), AS_INT(x0)));
+
+/* A timed loop doing `body` per iteration: cycles per iteration. */
+#define TIMED_LOOP(name, body)                                               \
+    static double name(double clock_hz)                                      \
+    {                                                                        \
+        __m256 x0 = _mm256_set1_ps(1.0f), x1 = _mm256_set1_ps(2.0f),         \
+               x2 = _mm256_set1_ps(3.0f), x3 = _mm256_set1_ps(4.0f);         \
+        double start = now();                                                \
+        for (long i = 0; i < LOOP_ITERATIONS; i++) {                         \
+            FRESH(x0); FRESH(x1); FRESH(x2); FRESH(x3);                      \
+            body                                                             \
+        }                                                                    \
+        return (now() - start) * clock_hz / (double)LOOP_ITERATIONS;         \
+    }
+
+TIMED_LOOP(fmas, FMAS_8)
+TIMED_LOOP(adds, ADDS_8)
+TIMED_LOOP(vpermps, VPERMPS_4)
+TIMED_LOOP(fmas_vpermps, FMAS_8 VPERMPS_4)
+TIMED_LOOP(adds_vpermps, ADDS_8 VPERMPS_4)
+TIMED_LOOP(vpermilps, VPERMILPS_4)
+TIMED_LOOP(fmas_vpermilps, FMAS_8 VPERMILPS_4)
+TIMED_LOOP(pshufb, PSHUFB_4)
+TIMED_LOOP(fmas_pshufb, FMAS_8 PSHUFB_4)
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, by_value);
+    return v[n / 2];
+}
+
+/* Each lookup alone, then beside 8 multiply-adds and beside 8 additions,
+ * to see which pipes it shares. */
+static const struct {
+    const char *what;
+    double (*cycles)(double clock_hz);
+} op_cases[] = {
+    {"8 vfmadd (multiply-add)", fmas},
+    {"8 vaddps/vsubps", adds},
+    {"4 vpermps (8-entry table lookup)", vpermps},
+    {"8 vfmadd + 4 vpermps", fmas_vpermps},
+    {"8 vaddps + 4 vpermps", adds_vpermps},
+    {"4 vpermilps (4-entry, in-lane)", vpermilps},
+    {"8 vfmadd + 4 vpermilps", fmas_vpermilps},
+    {"4 vpshufb (16-byte, in-lane)", pshufb},
+    {"8 vfmadd + 4 vpshufb", fmas_pshufb},
+};
+#define OP_CASES (sizeof op_cases / sizeof op_cases[0])
+
+static float math_in[MATH_FLOATS] __attribute__((aligned(32)));
+static float math_out[MATH_FLOATS] __attribute__((aligned(32)));
+
+typedef enum { POWF, EXPF, LOGF } math_kind;
+
+/* Cycles per 8 values of one libmvec function over MATH_FLOATS floats. */
+static double math_cycles(math_kind kind, double clock_hz)
+{
+    const __m256 minus_alpha = _mm256_set1_ps(-0.34f);
+    double start = now();
+    for (long r = 0; r < MATH_ROUNDS; r++) {
+        for (int t = 0; t < MATH_FLOATS; t += 8) {
+            __m256 x = _mm256_load_ps(math_in + t), y;
+            if (kind == POWF)
+                y = _ZGVdN8vv_powf(x, minus_alpha);
+            else if (kind == EXPF)
+                y = _ZGVdN8v_expf(_mm256_mul_ps(x, _mm256_set1_ps(-1e-9f)));
+            else
+                y = _ZGVdN8v_logf(x);
+            _mm256_store_ps(math_out + t, y);
+        }
+        __asm__ volatile("" ::"r"(math_out) : "memory");
+    }
+    return (now() - start) * clock_hz /
+           ((double)MATH_ROUNDS * (MATH_FLOATS / 8));
+}
+
+static int parse_passes(int argc, char **argv)
+{
+    if (argc == 1)
+        return PASSES_DEFAULT;
+    char *end = NULL;
+    long passes = argc == 3 && strcmp(argv[1], "--passes") == 0
+                      ? strtol(argv[2], &end, 10)
+                      : 0;
+    if (!end || *end != '\0' || passes < 1 || passes > PASSES_MAX) {
+        fprintf(stderr, "simd_costs: usage: simd_costs [--passes 1..%d]\n",
+                PASSES_MAX);
+        return -1;
+    }
+    return (int)passes;
+}
+
+int main(int argc, char **argv)
+{
+    int passes = parse_passes(argc, argv);
+    if (passes < 0)
+        return 2;
+    sg_bench_limits limits;
+    sg_bench_machine(&limits);
+    if (!(limits.clock_hz > 0)) {
+        fprintf(stderr, "simd_costs: could not measure the clock\n");
+        return 1;
+    }
+    for (int t = 0; t < MATH_FLOATS; t++) /* tokens, 1e9 to 1.1e10 */
+        math_in[t] = 1e9f * (1.0f + 0.01f * (float)t);
+
+    printf("Clock measured at %.2f GHz; core cycles, median of %d passes.\n\n",
+           limits.clock_hz / 1e9, passes);
+    printf("| independent vector operations (256-bit) | cycles per loop "
+           "iteration |\n|---|---|\n");
+    for (size_t c = 0; c < OP_CASES; c++) {
+        double samples[PASSES_MAX];
+        for (int s = 0; s < passes; s++)
+            samples[s] = op_cases[c].cycles(limits.clock_hz);
+        printf("| %s | %.2f |\n", op_cases[c].what, median(samples, passes));
+    }
+    static const char *const names[] = {"powf(x, -0.34)", "expf", "logf"};
+    printf("\n| glibc libmvec, 8 lanes (AVX2) | cycles per 8 values |\n"
+           "|---|---|\n");
+    for (int k = POWF; k <= LOGF; k++) {
+        double samples[PASSES_MAX];
+        for (int s = 0; s < passes; s++)
+            samples[s] = math_cycles((math_kind)k, limits.clock_hz);
+        printf("| %s | %.1f |\n", names[k], median(samples, passes));
+    }
+    return 0;
+}
+
+#else /* no AVX2 and FMA in this build */
+
+int main(void)
+{
+    printf("simd_costs: this build has no AVX2 and FMA (ARCH=%s); nothing "
+           "to measure.\n",
+#ifdef __x86_64__
+           "x86-64 without -mavx2 -mfma"
+#else
+           "not x86-64"
+#endif
+    );
+    return 0;
+}
+
+#endif
