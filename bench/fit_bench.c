@@ -16,22 +16,15 @@
  * resolution (1e-3), for its total time.
  */
 #include "fit.h"
+#include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_CSV "../shared/data/chinchilla_fig4_svg_extracted.csv"
 #define KEEP 16
-
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 static int by_double(const void *pa, const void *pb)
 {
@@ -94,13 +87,13 @@ static double time_grid(const sg_runs *runs, const bench_args *a,
         sg_fit_cell cells_now[KEEP];
         size_t found = 0;
         sg_error err;
-        double t0 = now_seconds();
+        double t0 = sg_now_seconds();
         if (sg_fit_grid(runs, &o, KEEP, cells_now, &found, cells, &err) !=
             SG_OK) {
             fprintf(stderr, "fit_bench: %s\n", err.message);
             return 0;
         }
-        seconds[r] = now_seconds() - t0;
+        seconds[r] = sg_now_seconds() - t0;
         if (r == 0)
             memcpy(best, cells_now, sizeof cells_now);
         else if (cells_now[0].index != best[0].index ||

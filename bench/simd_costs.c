@@ -14,11 +14,11 @@
  *   simd_costs [--passes P]
  */
 #include "bench.h"
+#include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
@@ -41,13 +41,6 @@ __m256 _ZGVdN8v_logf(__m256 x);
  * it must compute (empty asm: no instruction). */
 #define FRESH(v) __asm__ volatile("" : "+x"(v))
 #define USE(v) __asm__ volatile("" ::"x"(v))
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 #define AS_INT(v) _mm256_castps_si256(v)
 /* Eight multiply-adds, eight additions, four lookups of each kind: every
@@ -84,12 +77,13 @@ static double now(void)
     {                                                                        \
         __m256 x0 = _mm256_set1_ps(1.0f), x1 = _mm256_set1_ps(2.0f),         \
                x2 = _mm256_set1_ps(3.0f), x3 = _mm256_set1_ps(4.0f);         \
-        double start = now();                                                \
+        double start = sg_now_seconds();                                     \
         for (long i = 0; i < LOOP_ITERATIONS; i++) {                         \
             FRESH(x0); FRESH(x1); FRESH(x2); FRESH(x3);                      \
             body                                                             \
         }                                                                    \
-        return (now() - start) * clock_hz / (double)LOOP_ITERATIONS;         \
+        double seconds = sg_now_seconds() - start;                           \
+        return seconds * clock_hz / (double)LOOP_ITERATIONS;                 \
     }
 
 TIMED_LOOP(fmas, FMAS_8)
@@ -141,7 +135,7 @@ typedef enum { POWF, EXPF, LOGF } math_kind;
 static double math_cycles(math_kind kind, double clock_hz)
 {
     const __m256 minus_alpha = _mm256_set1_ps(-0.34f);
-    double start = now();
+    double start = sg_now_seconds();
     for (long r = 0; r < MATH_ROUNDS; r++) {
         for (int t = 0; t < MATH_FLOATS; t += 8) {
             __m256 x = _mm256_load_ps(math_in + t), y;
@@ -155,7 +149,7 @@ static double math_cycles(math_kind kind, double clock_hz)
         }
         __asm__ volatile("" ::"r"(math_out) : "memory");
     }
-    return (now() - start) * clock_hz /
+    return (sg_now_seconds() - start) * clock_hz /
            ((double)MATH_ROUNDS * (MATH_FLOATS / 8));
 }
 

@@ -10,7 +10,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #if defined(__FMA__) && defined(__AVX__)
 #include <immintrin.h>
@@ -26,13 +25,6 @@
 /* Seconds each measurement of the machine's limits runs. */
 #define PROBE_SECONDS 0.2
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 /* Cycles per second of one core: chains of eight dependent integer
  * additions, one cycle each on every x86-64 core of this century; the best
  * of a few passes (the first lets the clock ramp up). Elsewhere: 0, not
@@ -43,13 +35,13 @@ static double measure_clock(void)
     uint64_t x = 1, rounds = 20000000;
     double best = 0;
     for (int pass = 0; pass < 4; pass++) {
-        double t0 = now();
+        double t0 = sg_now_seconds();
         for (uint64_t i = 0; i < rounds; i++)
             __asm__ volatile("add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
                              "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
                              "add $1, %0\n\tadd $1, %0"
                              : "+r"(x));
-        double rate = 8.0 * (double)rounds / (now() - t0);
+        double rate = 8.0 * (double)rounds / (sg_now_seconds() - t0);
         best = rate > best ? rate : best;
     }
     return best;
@@ -68,13 +60,13 @@ static double fma_flops_one_thread(double seconds)
         acc[k] = _mm256_set1_pd(1.0 + k * 1e-3);
     const __m256d mul = _mm256_set1_pd(0.999999), add = _mm256_set1_pd(1e-7);
     uint64_t rounds = 0;
-    double t0 = now(), elapsed;
+    double t0 = sg_now_seconds(), elapsed;
     do {
         for (int r = 0; r < 4096; r++)
             for (int k = 0; k < 12; k++)
                 acc[k] = _mm256_fmadd_pd(acc[k], mul, add);
         rounds += 4096;
-        elapsed = now() - t0;
+        elapsed = sg_now_seconds() - t0;
     } while (elapsed < seconds);
     double sink = 0;
     for (int k = 0; k < 12; k++)
@@ -85,13 +77,13 @@ static double fma_flops_one_thread(double seconds)
 #else
     double acc[8] = {1, 2, 3, 4, 5, 6, 7, 8};
     uint64_t rounds = 0;
-    double t0 = now(), elapsed;
+    double t0 = sg_now_seconds(), elapsed;
     do {
         for (int r = 0; r < 4096; r++)
             for (int k = 0; k < 8; k++)
                 acc[k] = acc[k] * 0.999999 + 1e-7;
         rounds += 4096;
-        elapsed = now() - t0;
+        elapsed = sg_now_seconds() - t0;
     } while (elapsed < seconds);
     volatile double keep = acc[0] + acc[7];
     (void)keep;

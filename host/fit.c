@@ -46,7 +46,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -95,13 +94,6 @@ void sg_fit_options_default(sg_fit_options *options)
     options->polish_cells = 4;
     options->threads = 0;
     options->max_seconds = 600.0;
-}
-
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 static int resolve_threads(int requested)
@@ -1274,7 +1266,7 @@ static sg_status fit_problem(const sg_runs *runs, const sg_fit_options *o,
                              const grid *g, int threads, sg_fit_result *res,
                              sg_error *err)
 {
-    double t0 = now_seconds();
+    double t0 = sg_now_seconds();
     SG_TRY(check_runs(runs, err));
     problem p;
     SG_TRY(problem_init(&p, runs, err));
@@ -1287,7 +1279,7 @@ static sg_status fit_problem(const sg_runs *runs, const sg_fit_options *o,
     if ((st = grid_stage(&p, g, threads, keep, cells, &found, err)) != SG_OK)
         goto done;
     memset(res, 0, sizeof *res);
-    res->grid_seconds = now_seconds() - t0;
+    res->grid_seconds = sg_now_seconds() - t0;
     res->cells = (uint64_t)g->alphas * g->betas;
     res->grid_alpha = cells[0].alpha;
     res->grid_beta = cells[0].beta;
@@ -1297,7 +1289,7 @@ static sg_status fit_problem(const sg_runs *runs, const sg_fit_options *o,
     st = refine_and_polish(&p, runs, o, cells, found, c5, &objective, err);
     if (st == SG_OK)
         st = finish_result(runs, o, c5, objective, res, err);
-    res->seconds = now_seconds() - t0;
+    res->seconds = sg_now_seconds() - t0;
 done:
     free(cells);
     problem_free(&p);
@@ -1565,7 +1557,7 @@ sg_status sg_fit_bootstrap(const sg_runs *runs, const sg_fit_options *options,
                            const double *budgets, size_t budget_count,
                            sg_fit_bootstrap_result *out, sg_error *err)
 {
-    double t0 = now_seconds();
+    double t0 = sg_now_seconds();
     sg_fit_options defaults;
     if (!options) {
         sg_fit_options_default(&defaults);
@@ -1609,7 +1601,7 @@ sg_status sg_fit_bootstrap(const sg_runs *runs, const sg_fit_options *options,
     out->failed = note.failed;
     memcpy(out->first_failure, note.message, sizeof out->first_failure);
     st = summarise(&plan, point_values, out, err);
-    out->seconds = now_seconds() - t0;
+    out->seconds = sg_now_seconds() - t0;
 done:
     free(point_values);
     free(plan.values);

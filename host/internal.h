@@ -90,6 +90,9 @@ typedef struct {
 /* Whether the caller asked to stop (control and its flag may be NULL). */
 int sg_cancelled(const sg_control *control);
 
+/* Seconds on the monotonic clock (timings: differences only). */
+double sg_now_seconds(void);
+
 sg_status sg_sweep_run_with(const sg_sweep_config *config,
                             const sg_run_options *options,
                             sg_sweep_result *out, sg_error *err);

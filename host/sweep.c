@@ -933,7 +933,7 @@ static sg_status plan_sweep(const sg_sweep_config *c, sg_backend backend,
 
 /* ------------------------------------------------------------- dispatch */
 
-static double now_seconds(void)
+double sg_now_seconds(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -964,7 +964,7 @@ static sg_status run_tiles(planned_sweep *ps, sg_backend backend,
             done += (row_end - row_begin) * (c1 - c0);
             if (control && control->progress)
                 control->progress(control->progress_context, done, total,
-                                  now_seconds() - t0);
+                                  sg_now_seconds() - t0);
             continue;
         }
         for (uint64_t r0 = row_begin; r0 < row_end; r0 += ps->block_rows) {
@@ -981,7 +981,7 @@ static sg_status run_tiles(planned_sweep *ps, sg_backend backend,
             done += (r1 - r0) * (c1 - c0);
             if (control && control->progress)
                 control->progress(control->progress_context, done, total,
-                                  now_seconds() - t0);
+                                  sg_now_seconds() - t0);
         }
     }
     return SG_OK;
@@ -1000,7 +1000,7 @@ static sg_status run_on_cuda(planned_sweep *ps, uint64_t row_begin,
     uint64_t total = (row_end - row_begin) * ps->plan.cols;
     if (control && control->progress)
         control->progress(control->progress_context, total, total,
-                          now_seconds() - t0);
+                          sg_now_seconds() - t0);
     return SG_OK;
 }
 
@@ -1132,7 +1132,7 @@ sg_status sg_sweep_run_with(const sg_sweep_config *c, const sg_run_options *o,
                        (unsigned long long)row_begin,
                        (unsigned long long)row_end,
                        (unsigned long long)c->params.count);
-    double t0 = now_seconds();
+    double t0 = sg_now_seconds();
 
     planned_sweep ps;
     memset(&ps, 0, sizeof ps);
@@ -1173,6 +1173,6 @@ sg_status sg_sweep_run_with(const sg_sweep_config *c, const sg_run_options *o,
     out->points = (row_end - row_begin) * c->tokens.count;
     out->loss_levels = ps.loss_levels;
     out->flops_levels = ps.flops_levels;
-    out->seconds = now_seconds() - t0;
+    out->seconds = sg_now_seconds() - t0;
     return SG_OK;
 }
