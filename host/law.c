@@ -408,24 +408,24 @@ sg_point_law sg_point_law_of(const sg_law *law)
  * computed in double and rounded once. */
 static sg_power_f32 sg_power_f32_of(double coef, double exponent)
 {
-    const double steps = SG_F32_POWER_STEPS;
-    static const double q[3] = {SG_F32_LOG2_Q0, SG_F32_LOG2_Q1,
-                                SG_F32_LOG2_Q2};
+    const int intervals = SG_F32_LOG2_INTERVALS;
+    static const double q[4] = {SG_F32_LOG2_Q0, SG_F32_LOG2_Q1,
+                                SG_F32_LOG2_Q2, SG_F32_LOG2_Q3};
     sg_power_f32 pw;
-    /* y's change per interval of an eighth of an octave: -8 a / 8 */
-    pw.per_interval = (float)-exponent;
-    for (int i = 0; i < 8; i++) {
-        /* the centre of mantissa interval [1 + i/8, 1 + (i+1)/8) */
-        double centre = 1.0 + (2 * i + 1) / 16.0;
+    /* y's change per interval, a quarter of an octave: -a / 4 */
+    pw.per_interval = (float)(-exponent / intervals);
+    for (int i = 0; i < intervals; i++) {
+        /* the centre of mantissa interval [1 + i/4, 1 + (i+1)/4) */
+        double centre = 1.0 + (2 * i + 1) / (2.0 * intervals);
         pw.inv_centre[i] = (float)(1.0 / centre);
-        /* what k = 8 e + i times per_interval adds beyond 8 e's share */
+        /* what k = 4 e + i times per_interval adds beyond 4 e's share */
         double interval_share = i * (double)pw.per_interval;
-        pw.offset[i] = (float)(steps * (log2(coef) +
-                                        exponent * log2(pw.inv_centre[i])) -
+        pw.offset[i] = (float)(log2(coef) +
+                               exponent * log2(pw.inv_centre[i]) -
                                interval_share);
     }
-    for (int k = 0; k < 3; k++)
-        pw.poly[k] = (float)(-steps * exponent * q[k]);
+    for (int k = 0; k < 4; k++)
+        pw.poly[k] = (float)(-exponent * q[k]);
     return pw;
 }
 
@@ -435,8 +435,6 @@ sg_point_law_f32 sg_point_law_f32_of(const sg_law *law)
     p.E = (float)law->E;
     p.row = sg_power_f32_of(law->A, law->alpha);
     p.col = sg_power_f32_of(law->B, law->beta);
-    for (int j = 0; j < 8; j++)
-        p.exp2_eighths[j] = (float)exp2(j / SG_F32_POWER_STEPS);
     return p;
 }
 

@@ -47,7 +47,7 @@ typedef struct {
 /*
  * Single precision (--precision f32), for the Chinchilla form only:
  *   row = E + A N^-alpha,  col = B D^-beta,  each power as
- *   2^(y/8) with y = 8 (log2 A - alpha log2 N) (sg_math_f32.h),
+ *   2^y with y = log2 A - alpha log2 N (sg_math_f32.h),
  *   loss = row + col, loss-band parts u = (top - row) w', v = col w',
  * all in float, N and D the double axis values rounded to float, and the
  * power tables, E, top and w' rounded once by the host (host/law.c). Every
@@ -59,21 +59,17 @@ typedef struct {
 
 typedef struct {
     float E;
-    sg_power_f32 row, col;  /* A N^-alpha and B D^-beta */
-    float exp2_eighths[8];  /* 2^(j/8), j = 0..7 */
+    sg_power_f32 row, col; /* A N^-alpha and B D^-beta */
 } sg_point_law_f32;
 
 SG_HD float sg_row_term_f32(const sg_point_law_f32 *law, float params)
 {
-    return law->E + sg_exp2_eighths_f32(
-                        law->exp2_eighths,
-                        sg_power_exponent_f32(&law->row, params));
+    return law->E + sg_exp2_f32(sg_power_exponent_f32(&law->row, params));
 }
 
 SG_HD float sg_col_term_f32(const sg_point_law_f32 *law, float tokens)
 {
-    return sg_exp2_eighths_f32(law->exp2_eighths,
-                               sg_power_exponent_f32(&law->col, tokens));
+    return sg_exp2_f32(sg_power_exponent_f32(&law->col, tokens));
 }
 
 SG_HD float sg_loss_band_row_f32(float loss_top, float inv_width, float row)

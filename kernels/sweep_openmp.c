@@ -62,6 +62,11 @@
 #define WORD_BITS 64
 /* Floats per AVX2 vector. */
 #define F32_LANES 8
+/* f32 direct fills a tile in chunks of this many columns, so the
+ * exponents passed between its loops stay in L1 beside the tile's losses,
+ * floors and tokens (2 x 2 KiB + 3 x 8 KiB: the five whole-tile arrays,
+ * 40 KiB, did not fit Zen 3's 32 KiB). */
+#define F32_CHUNK 512
 /* Rows handed out at a time by the dynamic schedule. */
 #define ROW_CHUNK 8
 /* Corrections of a predicted band edge before falling back to bisection. */
@@ -76,7 +81,8 @@ typedef struct {
     uint64_t *run_words;   /* bit t: column t of a row tile starts a run */
     /* f32 direct: a row tile's losses and the floors of its loss-band
      * coordinates (band_floors32[-1] is a NaN, the left neighbour of column
-     * 0), and the exponents of its row and column terms between passes. */
+     * 0), and the exponents of its row and column terms between passes,
+     * F32_CHUNK columns at a time. */
     float *losses32, *band_floors32, *row_exponents32, *col_exponents32;
     float *f32_block; /* the one allocation the four live in */
 } worker;
@@ -109,19 +115,21 @@ static int tile_scratch_init(worker *w)
         w->neg_coords = thread_scratch(cols * sizeof(double));
         return w->losses && w->neg_coords;
     }
-    /* One block, the arrays 128 bytes apart modulo 4 KiB, so a pass that
+    /* One block: a chunk's two exponent arrays, then the tile's losses and
+     * floors, each slot 128 bytes longer than its array, so a pass that
      * loads one array at column t and stores another at t does not touch
      * the same offset within a page (the core may then hold the load
      * behind the store); the floors start a vector into their slot, after
      * the NaN left of column 0. */
-    const size_t stride = cols + 32;
-    w->f32_block = thread_scratch(4 * stride * sizeof(float));
+    const size_t chunk_stride = F32_CHUNK + 32, stride = cols + 32;
+    w->f32_block =
+        thread_scratch((2 * chunk_stride + 2 * stride) * sizeof(float));
     if (!w->f32_block)
         return 0;
     w->row_exponents32 = w->f32_block;
-    w->col_exponents32 = w->f32_block + stride;
-    w->losses32 = w->f32_block + 2 * stride;
-    w->band_floors32 = w->f32_block + 3 * stride + F32_LANES;
+    w->col_exponents32 = w->f32_block + chunk_stride;
+    w->losses32 = w->f32_block + 2 * chunk_stride;
+    w->band_floors32 = w->losses32 + stride + F32_LANES;
     w->band_floors32[-1] = NAN;
     return 1;
 }
@@ -680,9 +688,10 @@ static void fill_tile(worker *w, uint64_t row, uint64_t col0, uint64_t n)
 
 /*
  * f32 direct: the Chinchilla law in float at every point (point_math.h's
- * f32 contract, operation for operation), in passes over the tile: the row
- * term's exponents, the column term's, then the powers, the loss and the
- * floor of the loss-band coordinate. Split so each loop's dependency
+ * f32 contract, operation for operation), in passes over each F32_CHUNK
+ * columns of the tile: the row term's exponents, the column term's, then
+ * the powers, the loss and the floor of the loss-band coordinate. Split so
+ * each loop's dependency
  * chains are short enough for the core to overlap neighbouring vectors and
  * its constants fit in the 16 vector registers (in a stand-alone
  * micro-benchmark, one fused loop ran about 1.3x slower, latency-bound
@@ -696,8 +705,8 @@ static inline void f32_direct_point(const sg_plan *p, float yr, float yc,
                                     float *loss, float *band_floor)
 {
     const sg_point_law_f32 *law = &p->law32;
-    float r = law->E + sg_exp2_eighths_f32(law->exp2_eighths, yr);
-    float c = sg_exp2_eighths_f32(law->exp2_eighths, yc);
+    float r = law->E + sg_exp2_f32(yr);
+    float c = sg_exp2_f32(yc);
     *loss = r + c;
     *band_floor =
         floorf(sg_loss_band_row_f32(p->loss_top32, p->loss_inv_width32, r) -
@@ -726,21 +735,27 @@ static void fill_f32_direct_scalar(worker *w, float params,
  * promises, rather than hoisted out of the loop. */
 #define OPAQUE_VECTOR(v) __asm__("" : "+x"(v))
 
-/* An sg_power_f32 in registers: its 8-entry tables are one vector each,
- * looked up with one lane permutation (vpermps reads the low 3 bits of
- * each index lane). */
+/* An sg_power_f32 in registers: its 4-entry tables are repeated in both
+ * 128-bit halves of a vector and looked up with one in-lane permutation
+ * (vpermilps reads the low 2 bits of each index lane). */
 typedef struct {
-    __m256 inv_centre, offset, per_interval, poly0, poly1, poly2;
+    __m256 inv_centre, offset, per_interval, poly0, poly1, poly2, poly3;
 } power_lanes;
+
+static __m256 table4_lanes(const float table[SG_F32_LOG2_INTERVALS])
+{
+    return _mm256_broadcast_ps((const __m128 *)(const void *)table);
+}
 
 static power_lanes power_lanes_of(const sg_power_f32 *pw)
 {
-    power_lanes l = {_mm256_loadu_ps(pw->inv_centre),
-                     _mm256_loadu_ps(pw->offset),
+    power_lanes l = {table4_lanes(pw->inv_centre),
+                     table4_lanes(pw->offset),
                      _mm256_set1_ps(pw->per_interval),
                      _mm256_set1_ps(pw->poly[0]),
                      _mm256_set1_ps(pw->poly[1]),
-                     _mm256_set1_ps(pw->poly[2])};
+                     _mm256_set1_ps(pw->poly[2]),
+                     _mm256_set1_ps(pw->poly[3])};
     return l;
 }
 
@@ -753,31 +768,30 @@ static inline __m256 power_exponent_8(const power_lanes *l, __m256 x)
     __m256 m = _mm256_castsi256_ps(_mm256_or_si256(
         _mm256_and_si256(bits, _mm256_set1_epi32(SG_F32_FRACTION_MASK)),
         _mm256_set1_epi32(SG_F32_ONE_BITS)));
-    __m256 inv_centre = _mm256_permutevar8x32_ps(l->inv_centre, k);
+    __m256 inv_centre = _mm256_permutevar_ps(l->inv_centre, k);
     __m256 z = _mm256_fmsub_ps(m, inv_centre, _mm256_set1_ps(1.0f));
     __m256 base = _mm256_fmadd_ps(_mm256_cvtepi32_ps(k), l->per_interval,
-                                  _mm256_permutevar8x32_ps(l->offset, k));
-    __m256 q = _mm256_fmadd_ps(_mm256_fmadd_ps(l->poly2, z, l->poly1), z,
-                               l->poly0);
+                                  _mm256_permutevar_ps(l->offset, k));
+    __m256 q = _mm256_fmadd_ps(
+        _mm256_fmadd_ps(_mm256_fmadd_ps(l->poly3, z, l->poly2), z, l->poly1),
+        z, l->poly0);
     return _mm256_fmadd_ps(z, q, base);
 }
 
-/* sg_exp2_eighths_f32 on 8 lanes, operation for operation. */
-static inline __m256 exp2_eighths_8(__m256 eighths, __m256 y)
+/* sg_exp2_f32 on 8 lanes, operation for operation. */
+static inline __m256 exp2_8(__m256 y)
 {
     const __m256 magic = _mm256_set1_ps(SG_F32_ROUND_MAGIC);
     __m256 t = _mm256_add_ps(y, magic);
     __m256 r = _mm256_sub_ps(y, _mm256_sub_ps(t, magic));
-    __m256i n_bits = _mm256_castps_si256(t);
-    __m256 step = _mm256_permutevar8x32_ps(eighths, n_bits);
-    __m256 p = _mm256_fmadd_ps(
-        _mm256_fmadd_ps(_mm256_set1_ps(SG_F32_EXP2_P2), r,
-                        _mm256_set1_ps(SG_F32_EXP2_P1)),
-        r, _mm256_set1_ps(SG_F32_EXP2_P0));
-    __m256 mantissa = _mm256_fmadd_ps(_mm256_mul_ps(step, r), p, step);
+    __m256 p = _mm256_set1_ps(SG_F32_EXP2_P4);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(SG_F32_EXP2_P3));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(SG_F32_EXP2_P2));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(SG_F32_EXP2_P1));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(SG_F32_EXP2_P0));
+    __m256 mantissa = _mm256_fmadd_ps(r, p, _mm256_set1_ps(1.0f));
     __m256i octave =
-        _mm256_and_si256(_mm256_slli_epi32(n_bits, SG_F32_OCTAVE_SHIFT),
-                         _mm256_set1_epi32((int)SG_F32_EXPONENT_MASK));
+        _mm256_slli_epi32(_mm256_castps_si256(t), SG_F32_OCTAVE_SHIFT);
     return _mm256_castsi256_ps(
         _mm256_add_epi32(_mm256_castps_si256(mantissa), octave));
 }
@@ -803,21 +817,21 @@ static void col_exponents_avx2(worker *w, const float *tokens, uint64_t n)
                          power_exponent_8(&col, _mm256_loadu_ps(tokens + t)));
 }
 
-/* f32_direct_point on 8 columns at a time. */
-static void losses_and_floors_avx2(worker *w, uint64_t n)
+/* f32_direct_point on 8 columns at a time: columns [t0, t0 + n) of the
+ * tile from the exponents at [0, n). */
+static void losses_and_floors_avx2(worker *w, uint64_t t0, uint64_t n)
 {
     const sg_plan *p = w->p;
-    const __m256 eighths = _mm256_loadu_ps(p->law32.exp2_eighths);
     const __m256 E = _mm256_set1_ps(p->law32.E);
     const __m256 top = _mm256_set1_ps(p->loss_top32);
     const __m256 inv = _mm256_set1_ps(p->loss_inv_width32);
     const float *restrict yr = w->row_exponents32, *restrict yc =
                                                        w->col_exponents32;
-    float *restrict losses = w->losses32, *restrict floors = w->band_floors32;
+    float *restrict losses = w->losses32 + t0,
+                    *restrict floors = w->band_floors32 + t0;
     for (uint64_t t = 0; t < n; t += F32_LANES) {
-        __m256 r = _mm256_add_ps(
-            E, exp2_eighths_8(eighths, _mm256_loadu_ps(yr + t)));
-        __m256 c = exp2_eighths_8(eighths, _mm256_loadu_ps(yc + t));
+        __m256 r = _mm256_add_ps(E, exp2_8(_mm256_loadu_ps(yr + t)));
+        __m256 c = exp2_8(_mm256_loadu_ps(yc + t));
         _mm256_storeu_ps(losses + t, _mm256_add_ps(r, c));
         __m256 band_row = _mm256_mul_ps(_mm256_sub_ps(top, r), inv);
         __m256 band_col = _mm256_mul_ps(c, inv);
@@ -833,9 +847,12 @@ static uint64_t fill_f32_direct_avx2(worker *w, float params,
                                      const float *tokens, uint64_t n)
 {
     const uint64_t vec_end = n - n % F32_LANES;
-    row_exponents_avx2(w, params, vec_end);
-    col_exponents_avx2(w, tokens, vec_end);
-    losses_and_floors_avx2(w, vec_end);
+    for (uint64_t t0 = 0; t0 < vec_end; t0 += F32_CHUNK) {
+        uint64_t len = vec_end - t0 < F32_CHUNK ? vec_end - t0 : F32_CHUNK;
+        row_exponents_avx2(w, params, len);
+        col_exponents_avx2(w, tokens + t0, len);
+        losses_and_floors_avx2(w, t0, len);
+    }
     return vec_end;
 }
 #endif
