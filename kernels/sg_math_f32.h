@@ -21,9 +21,9 @@
  * at all (a degree-5 polynomial over half an octave either side of the
  * nearest integer). The law's log2 A and a are folded into the tables and
  * coefficients by the host (sg_power_f32, host/law.c). A power costs 11
- * fused multiply-adds and two 4-entry lookups (the 8-entry form before
- * it: 9 and three 8-entry lookups, one more multiply-add-pipe cycle per
- * power, and a mask).
+ * fused multiply-adds and two 4-entry lookups, 13 multiply-add-pipe
+ * slots on Zen 3 (the 8-entry form before it: 9 and three 8-entry
+ * lookups, 15 slots, and a mask).
  *
  * Accuracy (tests/test_f32.c measures both against long double libm):
  *   sg_power_exponent_f32: y within 3.2e-7 a of log2 A - a log2 x (the
