@@ -3,11 +3,12 @@
  * make bench): the throughput of the vector operations its powers are made
  * of, and glibc's own 8-lane powf, expf and logf (libmvec) for comparison.
  *
- * Why: `direct` evaluates two powers per point, and what limits it is how
- * many multiply-add slots each 8 points take. A table lookup by lane
- * permutation (vpermps) looks like one instruction but, on some cores,
- * occupies a multiply-add pipe for two cycles; this measures such costs
- * instead of assuming them. Every figure is in core cycles (the clock
+ * Why: `direct` evaluates two powers per point, and how many multiply-add
+ * slots each 8 points take sets a floor on its speed. A table lookup by
+ * lane permutation (vpermps) looks like one instruction but, on some
+ * cores, occupies a multiply-add pipe for two cycles, and dependent
+ * multiply-adds may or may not keep the pipes busy; this measures such
+ * costs instead of assuming them. Every figure is in core cycles (the clock
  * measured as scalegrid bench measures it), throughput of independent
  * operations, the median of several passes.
  *
