@@ -414,16 +414,17 @@ static sg_power_f32 sg_power_f32_of(double coef, double exponent)
     sg_power_f32 pw;
     /* y's change per interval, a quarter of an octave: -a / 4 */
     pw.per_interval = (float)(-exponent / intervals);
+    /* log2 inv_centre[i] + i/4: -log2 SCALE for exact centres; the mean
+     * over the four float ones */
+    double centre_shift = 0.0;
     for (int i = 0; i < intervals; i++) {
         /* the centre of mantissa interval [1 + i/4, 1 + (i+1)/4) */
-        double centre = 1.0 + (2 * i + 1) / (2.0 * intervals);
+        double centre = SG_F32_LOG2_CENTRE_SCALE * exp2((double)i / intervals);
         pw.inv_centre[i] = (float)(1.0 / centre);
-        /* what k = 4 e + i times per_interval adds beyond 4 e's share */
-        double interval_share = i * (double)pw.per_interval;
-        pw.offset[i] = (float)(log2(coef) +
-                               exponent * log2(pw.inv_centre[i]) -
-                               interval_share);
+        centre_shift += (log2(pw.inv_centre[i]) + (double)i / intervals) /
+                        intervals;
     }
+    pw.offset = (float)(log2(coef) + exponent * centre_shift);
     for (int k = 0; k < 4; k++)
         pw.poly[k] = (float)(-exponent * q[k]);
     return pw;

@@ -17,18 +17,22 @@
  * 4-entry table is one in-lane permutation on AVX2 (vpermilps: one
  * multiply-add-pipe cycle on Zen 3, where an 8-entry vpermps takes two;
  * bench/simd_costs.c measures both), and it makes the logarithm's interval
- * small enough for a degree-4 polynomial; the exponential needs no table
- * at all (a degree-5 polynomial over half an octave either side of the
- * nearest integer). The law's log2 A and a are folded into the tables and
- * coefficients by the host (sg_power_f32, host/law.c). A power costs 11
- * fused multiply-adds and two 4-entry lookups, 13 multiply-add-pipe
- * slots on Zen 3 (the 8-entry form before it: 9 and three 8-entry
+ * small enough for a degree-4 polynomial; the interval centres are spaced
+ * evenly in log2 (a quarter octave apart), so what the table's entry adds
+ * to the logarithm is the interval's share of k below and needs no second
+ * table; the exponential needs no table at all (a degree-5 polynomial over
+ * half an octave either side of the nearest integer). The law's log2 A
+ * and a are folded into the table and coefficients by the host
+ * (sg_power_f32, host/law.c). A power costs 11 fused multiply-adds and one
+ * 4-entry lookup, 12 multiply-add-pipe slots on Zen 3 (before: two
+ * lookups, 13 slots; the 8-entry form before that: 9 and three 8-entry
  * lookups, 15 slots, and a mask).
  *
  * Accuracy (tests/test_f32.c measures both against long double libm):
- *   sg_power_exponent_f32: y within 3.2e-7 a of log2 A - a log2 x (the
- *     polynomial), plus the float rounding of the table offset and of y
- *     (a few 1e-7 for the laws' terms);
+ *   sg_power_exponent_f32: y within 3.9e-7 a of log2 A - a log2 x (the
+ *     polynomial, and 5e-9 a from the centres' float rounding), plus the
+ *     float rounding of the offset and of y (a few 1e-7 for the laws'
+ *     terms);
  *   sg_exp2_f32: within 2e-7 relative for y in [-120, 120].
  * So A x^-a is within about 1e-6 relative of the exact power, and an f32
  * sweep places a point within ~1e-6 of a loss level in the neighbouring
@@ -47,13 +51,19 @@
 /* Mantissa intervals per octave in the logarithm's table. */
 #define SG_F32_LOG2_INTERVALS 4
 
-/* log2(1 + z) = z (Q0 + Q1 z + Q2 z^2 + Q3 z^3) for |z| <= 1/9, the range
- * z = m / c_i - 1 spans (below), to 3.2e-7 absolute (fitted to the least
- * maximum error). */
-#define SG_F32_LOG2_Q0 1.4426815395482675
-#define SG_F32_LOG2_Q1 -0.7213233139385119
-#define SG_F32_LOG2_Q2 0.4853530470151122
-#define SG_F32_LOG2_Q3 -0.3656307553882206
+/* Interval i's centre is c_i = SCALE 2^(i/4), a quarter octave above the
+ * one before; this SCALE keeps m / c_i - 1 within +-0.115573 on every
+ * interval (the least for such centres) and rounds the four 1 / c_i to
+ * floats whose log2 + i/4 agree to 1e-8. */
+#define SG_F32_LOG2_CENTRE_SCALE 1.1306701
+
+/* log2(1 + z) = z (Q0 + Q1 z + Q2 z^2 + Q3 z^3) for |z| <= 0.115573, the
+ * range z = m / c_i - 1 spans (below), to 3.9e-7 absolute (fitted to the
+ * least maximum error). */
+#define SG_F32_LOG2_Q0 1.4426792390416721
+#define SG_F32_LOG2_Q1 -0.7213191552046413
+#define SG_F32_LOG2_Q2 0.4857200425217347
+#define SG_F32_LOG2_Q3 -0.3660416004915888
 
 /* 2^r = 1 + r (P0 + P1 r + P2 r^2 + P3 r^3 + P4 r^4) for r in [-1/2, 1/2],
  * to 1.1e-7 relative with these float coefficients (fitted to the least
@@ -73,17 +83,19 @@
  * 2^e m with m in [1, 2); the top 2 bits of m's fraction pick interval i,
  * m in [1 + i/4, 1 + (i+1)/4), whose centre c_i is stored as the float
  * inv_centre[i] ~ 1 / c_i; then m = (1 + z) / inv_centre[i] with
- * |z| <= 1/9, and
+ * |z| <= 0.115573, and
  *   y = log2 A - a log2 x
- *     = offset[i] + per_interval k + z (poly[0] + ... + poly[3] z^3),
+ *     = offset + per_interval k + z (poly[0] + ... + poly[3] z^3),
  * k = 4 e + i the interval's number counted from x = 1 (the float's bits
  * shifted right by 21, less 127 * 4: one integer subtraction gives both the
- * exponent and the table index), per_interval = -a / 4,
- * offset[i] = log2 A + a log2 inv_centre[i] + a i / 4, poly[j] = -a Q_j.
+ * exponent and the table index), per_interval = -a / 4, poly[j] = -a Q_j,
+ * offset = log2 A + a (log2 inv_centre[i] + i / 4), the same for every i
+ * because c_i = SCALE 2^(i/4) (the host takes the mean of the four, which
+ * differ by the centres' float rounding, 1e-8).
  */
 typedef struct {
     float inv_centre[SG_F32_LOG2_INTERVALS];
-    float offset[SG_F32_LOG2_INTERVALS];
+    float offset;
     float per_interval;
     float poly[4];
 } sg_power_f32;
@@ -104,7 +116,7 @@ SG_HD float sg_power_exponent_f32(const sg_power_f32 *pw, float x)
     float m =
         sg_float_of_bits((bits & SG_F32_FRACTION_MASK) | SG_F32_ONE_BITS);
     float z = fmaf(m, pw->inv_centre[i], -1.0f);
-    float base = fmaf((float)k, pw->per_interval, pw->offset[i]);
+    float base = fmaf((float)k, pw->per_interval, pw->offset);
     float q = fmaf(fmaf(fmaf(pw->poly[3], z, pw->poly[2]), z, pw->poly[1]),
                    z, pw->poly[0]);
     return fmaf(z, q, base);

@@ -737,7 +737,7 @@ static void fill_f32_direct_scalar(worker *w, float params,
  * promises, rather than hoisted out of the loop. */
 #define OPAQUE_VECTOR(v) __asm__("" : "+x"(v))
 
-/* An sg_power_f32 in registers: its 4-entry tables are repeated in both
+/* An sg_power_f32 in registers: its 4-entry table is repeated in both
  * 128-bit halves of a vector and looked up with one in-lane permutation
  * (vpermilps reads the low 2 bits of each index lane). */
 typedef struct {
@@ -752,7 +752,7 @@ static __m256 table4_lanes(const float table[SG_F32_LOG2_INTERVALS])
 static power_lanes power_lanes_of(const sg_power_f32 *pw)
 {
     power_lanes l = {table4_lanes(pw->inv_centre),
-                     table4_lanes(pw->offset),
+                     _mm256_set1_ps(pw->offset),
                      _mm256_set1_ps(pw->per_interval),
                      _mm256_set1_ps(pw->poly[0]),
                      _mm256_set1_ps(pw->poly[1]),
@@ -772,8 +772,8 @@ static inline __m256 power_exponent_8(const power_lanes *l, __m256 x)
         _mm256_set1_epi32(SG_F32_ONE_BITS)));
     __m256 inv_centre = _mm256_permutevar_ps(l->inv_centre, k);
     __m256 z = _mm256_fmsub_ps(m, inv_centre, _mm256_set1_ps(1.0f));
-    __m256 base = _mm256_fmadd_ps(_mm256_cvtepi32_ps(k), l->per_interval,
-                                  _mm256_permutevar_ps(l->offset, k));
+    __m256 base =
+        _mm256_fmadd_ps(_mm256_cvtepi32_ps(k), l->per_interval, l->offset);
     __m256 q = _mm256_fmadd_ps(
         _mm256_fmadd_ps(_mm256_fmadd_ps(l->poly3, z, l->poly2), z, l->poly1),
         z, l->poly0);
