@@ -87,6 +87,31 @@ __m256 _ZGVdN8v_logf(__m256 x);
     }
 #define HORNER_5_TWICE HORNER_5(x0, x1, x2) HORNER_5(x3, x2, x1)
 
+/* One chain of 10 or 20 dependent multiply-adds per iteration, each
+ * iteration's independent of the one before: the pipes could finish one
+ * iteration every 5 or 10 cycles if the core held enough waiting
+ * operations to overlap the 40 or 80 cycles of each chain. Where it runs
+ * slower, how long a loop's chains are, not how many operations it has,
+ * sets its speed (why f32 direct works in short passes). */
+#define CHAIN_STEP(p, x, a) p = _mm256_fmadd_ps(p, x, a);
+#define CHAIN_10(x, a, b)                                                    \
+    CHAIN_STEP(p, x, a) CHAIN_STEP(p, x, b) CHAIN_STEP(p, x, a)              \
+    CHAIN_STEP(p, x, b) CHAIN_STEP(p, x, a) CHAIN_STEP(p, x, b)              \
+    CHAIN_STEP(p, x, a) CHAIN_STEP(p, x, b) CHAIN_STEP(p, x, a)              \
+    CHAIN_STEP(p, x, b)
+#define ONE_CHAIN_10                                                         \
+    {                                                                        \
+        __m256 p = x3;                                                       \
+        CHAIN_10(x0, x1, x2)                                                 \
+        USE(p);                                                              \
+    }
+#define ONE_CHAIN_20                                                         \
+    {                                                                        \
+        __m256 p = x3;                                                       \
+        CHAIN_10(x0, x1, x2) CHAIN_10(x0, x2, x1)                            \
+        USE(p);                                                              \
+    }
+
 /* A timed loop doing `body` per iteration: cycles per iteration. */
 #define TIMED_LOOP(name, body)                                               \
     static double name(double clock_hz)                                      \
@@ -112,6 +137,8 @@ TIMED_LOOP(fmas_vpermilps, FMAS_8 VPERMILPS_4)
 TIMED_LOOP(pshufb, PSHUFB_4)
 TIMED_LOOP(fmas_pshufb, FMAS_8 PSHUFB_4)
 TIMED_LOOP(horner_chains, HORNER_5_TWICE)
+TIMED_LOOP(chain_10, ONE_CHAIN_10)
+TIMED_LOOP(chain_20, ONE_CHAIN_20)
 
 static int by_value(const void *a, const void *b)
 {
@@ -142,6 +169,8 @@ static const struct {
     {"8 vfmadd + 4 vpshufb", fmas_pshufb},
     {"2 chains of 5 dependent vfmadd (Horner; 5.0 if the pipes limit)",
      horner_chains},
+    {"1 chain of 10 dependent vfmadd (5.0 if the pipes limit)", chain_10},
+    {"1 chain of 20 dependent vfmadd (10.0 if the pipes limit)", chain_20},
 };
 #define OP_CASES (sizeof op_cases / sizeof op_cases[0])
 
