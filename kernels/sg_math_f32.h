@@ -30,7 +30,7 @@
  *
  * Accuracy (tests/test_f32.c measures both against long double libm):
  *   sg_power_exponent_f32: y within 3.9e-7 a of log2 A - a log2 x (the
- *     polynomial, and 5e-9 a from the centres' float rounding), plus the
+ *     polynomial, and 6e-9 a from the centres' float rounding), plus the
  *     float rounding of the offset and of y (a few 1e-7 for the laws'
  *     terms);
  *   sg_exp2_f32: within 2e-7 relative for y in [-120, 120].

@@ -693,12 +693,14 @@ static void fill_tile(worker *w, uint64_t row, uint64_t col0, uint64_t n)
  * term's, the two powers (in place), then the loss and the floor of the
  * loss-band coordinate. Split so each loop's dependency chains are short
  * enough for the core to overlap neighbouring vectors and its constants
- * fit in the 16 vector registers. Zen 3 keeps only a few dozen waiting
- * vector operations in its schedulers, so a loop whose every vector is one
- * long chain stalls with the pipes half idle: in a stand-alone
- * micro-benchmark one fused loop ran about 1.3x slower, and a loop holding
- * both terms' tables spilled them; taking the powers out of the loss pass
- * made the sweep 3-4% faster (1 thread, 2^28 points, paired rounds).
+ * fit in the 16 vector registers. The core overlaps only so many waiting
+ * operations: bench/simd_costs measures one chain of 20 dependent
+ * multiply-adds per iteration at about 1.4x the pipes' time, where a chain
+ * of 10 runs at their rate. In a stand-alone micro-benchmark one fused
+ * loop ran about 1.3x slower, and a loop holding both terms' tables
+ * spilled them; taking the powers out of the loss pass made the sweep 2-4.5%
+ * faster, and fusing them with the exponents 15% slower (1 thread, 2^28
+ * points, paired rounds).
  */
 
 /* The loss of one point from its two exponents, and the floor of its
