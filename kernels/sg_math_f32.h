@@ -1,7 +1,8 @@
 /*
  * Powers in single precision for the f32 sweeps (--precision f32):
  * A x^-a = 2^y, y = log2 A - a log2 x, in two steps,
- * sg_power_exponent_f32 (x to y) and sg_exp2_f32 (y to 2^y).
+ * sg_power_exponent_f32 (x to y) and sg_exp2_f32 (y to 2^y; the row term's
+ * E + 2^y is sg_exp2_plus_f32).
  *
  * Why our own, as for sg_math.h: the reference (scalar C) and the OpenMP
  * loops (8 floats per AVX2 vector) must compute the same bits for the same
@@ -23,10 +24,11 @@
  * table; the exponential needs no table at all (a degree-5 polynomial over
  * half an octave either side of the nearest integer). The law's log2 A
  * and a are folded into the table and coefficients by the host
- * (sg_power_f32, host/law.c). A power costs 11 fused multiply-adds and one
- * 4-entry lookup, 12 multiply-add-pipe slots on Zen 3 (before: two
- * lookups, 13 slots; the 8-entry form before that: 9 and three 8-entry
- * lookups, 15 slots, and a mask).
+ * (sg_power_f32, host/law.c). A power costs 11 fused multiply-adds, one
+ * multiply and one 4-entry lookup, 13 multiply-add-pipe slots on Zen 3
+ * (the multiply shortens the exponential's last steps; see
+ * sg_exp2_plus_f32. Before it: 12 slots; before that two lookups, 13; the
+ * 8-entry form: three 8-entry lookups, 15 slots, and a mask).
  *
  * Accuracy (tests/test_f32.c measures both against long double libm):
  *   sg_power_exponent_f32: y within 3.9e-7 a of log2 A - a log2 x (the
@@ -74,9 +76,10 @@
 #define SG_F32_EXP2_P3 0.009671513f
 #define SG_F32_EXP2_P4 0.0013264727f
 
-/* 1.5 * 2^23: y + this rounds y to an integer kept in the low mantissa
- * bits (round to nearest, |y| < 2^22). */
-#define SG_F32_ROUND_MAGIC 12582912.0f
+/* 1.5 * 2^23 + 127: y + this rounds y to an integer n and keeps n + 127,
+ * 2^n's biased exponent, in the low mantissa bits (round to nearest,
+ * |y| < 2^22). */
+#define SG_F32_ROUND_MAGIC 12583039.0f
 
 /*
  * One power term A x^-a, prepared by the host (sg_power_f32_of). x =
@@ -122,24 +125,41 @@ SG_HD float sg_power_exponent_f32(const sg_power_f32 *pw, float x)
     return fmaf(z, q, base);
 }
 
-/* Shifted left by this, the integer n in the low bits of y +
- * SG_F32_ROUND_MAGIC lands in a float's exponent field as 2^n's (the magic
- * constant's bits and n's top bits leave the word). */
+/* Shifted left by this, the biased exponent n + 127 in the low bits of
+ * y + SG_F32_ROUND_MAGIC lands in a float's exponent field: the bits of
+ * 2^n (the magic constant's bits leave the word). */
 #define SG_F32_OCTAVE_SHIFT 23
 
-/* 2^y = 2^n 2^r, n = round(y), r = y - n in [-1/2, 1/2] (exact). */
-SG_HD float sg_exp2_f32(float y)
+/*
+ * 2^y + add = 2^n (1 + r p(r)) + add, n = round(y), r = y - n in
+ * [-1/2, 1/2] (exact), as fmaf(r 2^n, p(r), 2^n + add): r 2^n is exact (r
+ * times a power of two; only for n near -120 may it fall below the normal
+ * range, and its rounding there moves the result by under 2^-30
+ * relative), so 2^y itself is rounded once, and add (the law's E for the
+ * row term, 0 for the column term) once beforehand. Why this shape: the product r 2^n and the sum
+ * 2^n + add wait only for the reduction, beside the polynomial, so what
+ * follows the polynomial's last step is one multiply-add; scaling the
+ * mantissa by an integer add into its exponent field, then adding add, put
+ * two more dependent steps after it and measured 2% slower in the f32
+ * direct sweep.
+ */
+SG_HD float sg_exp2_plus_f32(float y, float add)
 {
     float t = y + SG_F32_ROUND_MAGIC;
     float r = y - (t - SG_F32_ROUND_MAGIC);
-    uint32_t n_bits = sg_bits_of_float(t);
+    float octave = sg_float_of_bits(sg_bits_of_float(t)
+                                    << SG_F32_OCTAVE_SHIFT); /* 2^n */
     float p = fmaf(fmaf(fmaf(fmaf(SG_F32_EXP2_P4, r, SG_F32_EXP2_P3), r,
                              SG_F32_EXP2_P2),
                         r, SG_F32_EXP2_P1),
                    r, SG_F32_EXP2_P0);
-    float mantissa = fmaf(r, p, 1.0f); /* 2^r, in [0.70, 1.42] */
-    return sg_float_of_bits(sg_bits_of_float(mantissa) +
-                            (n_bits << SG_F32_OCTAVE_SHIFT));
+    return fmaf(r * octave, p, octave + add);
+}
+
+/* 2^y: octave + 0.0f is octave exactly. */
+SG_HD float sg_exp2_f32(float y)
+{
+    return sg_exp2_plus_f32(y, 0.0f);
 }
 
 #endif /* SG_MATH_F32_H */

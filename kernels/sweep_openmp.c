@@ -709,7 +709,7 @@ static inline void f32_direct_point(const sg_plan *p, float yr, float yc,
                                     float *loss, float *band_floor)
 {
     const sg_point_law_f32 *law = &p->law32;
-    float r = law->E + sg_exp2_f32(yr);
+    float r = sg_exp2_plus_f32(yr, law->E);
     float c = sg_exp2_f32(yc);
     *loss = r + c;
     *band_floor =
@@ -782,22 +782,40 @@ static inline __m256 power_exponent_8(const power_lanes *l, __m256 x)
     return _mm256_fmadd_ps(z, q, base);
 }
 
-/* sg_exp2_f32 on 8 lanes, operation for operation. */
-static inline __m256 exp2_8(__m256 y)
+/* sg_exp2_plus_f32's steps on 8 lanes, operation for operation, up to its
+ * last: r 2^n, p(r) and 2^n. */
+typedef struct {
+    __m256 scaled_r, poly, octave;
+} exp2_parts;
+
+static inline exp2_parts exp2_parts_8(__m256 y)
 {
     const __m256 magic = _mm256_set1_ps(SG_F32_ROUND_MAGIC);
     __m256 t = _mm256_add_ps(y, magic);
     __m256 r = _mm256_sub_ps(y, _mm256_sub_ps(t, magic));
+    __m256 octave = _mm256_castsi256_ps(
+        _mm256_slli_epi32(_mm256_castps_si256(t), SG_F32_OCTAVE_SHIFT));
     __m256 p = _mm256_set1_ps(SG_F32_EXP2_P4);
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(SG_F32_EXP2_P3));
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(SG_F32_EXP2_P2));
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(SG_F32_EXP2_P1));
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(SG_F32_EXP2_P0));
-    __m256 mantissa = _mm256_fmadd_ps(r, p, _mm256_set1_ps(1.0f));
-    __m256i octave =
-        _mm256_slli_epi32(_mm256_castps_si256(t), SG_F32_OCTAVE_SHIFT);
-    return _mm256_castsi256_ps(
-        _mm256_add_epi32(_mm256_castps_si256(mantissa), octave));
+    exp2_parts e = {_mm256_mul_ps(r, octave), p, octave};
+    return e;
+}
+
+/* sg_exp2_plus_f32: 2^y + add. */
+static inline __m256 exp2_plus_8(__m256 y, __m256 add)
+{
+    exp2_parts e = exp2_parts_8(y);
+    return _mm256_fmadd_ps(e.scaled_r, e.poly, _mm256_add_ps(e.octave, add));
+}
+
+/* sg_exp2_f32: its addition of 0 (2^n + 0 is 2^n) left out. */
+static inline __m256 exp2_8(__m256 y)
+{
+    exp2_parts e = exp2_parts_8(y);
+    return _mm256_fmadd_ps(e.scaled_r, e.poly, e.octave);
 }
 
 /* The row term's exponents at columns [0, n), n a multiple of 8. */
@@ -829,8 +847,7 @@ static void terms_avx2(worker *w, uint64_t n)
     float *restrict yr = w->row_exponents32, *restrict yc =
                                                  w->col_exponents32;
     for (uint64_t t = 0; t < n; t += F32_LANES) {
-        __m256 row = _mm256_add_ps(E, exp2_8(_mm256_loadu_ps(yr + t)));
-        _mm256_storeu_ps(yr + t, row);
+        _mm256_storeu_ps(yr + t, exp2_plus_8(_mm256_loadu_ps(yr + t), E));
         _mm256_storeu_ps(yc + t, exp2_8(_mm256_loadu_ps(yc + t)));
     }
 }
