@@ -763,16 +763,22 @@ static power_lanes power_lanes_of(const sg_power_f32 *pw)
     return l;
 }
 
+_Static_assert(SG_F32_INTERVAL_BIAS % SG_F32_LOG2_INTERVALS == 0,
+               "the table index is the low bits of k and of k + bias alike");
+
 /* sg_power_exponent_f32 on 8 lanes, operation for operation. */
 static inline __m256 power_exponent_8(const power_lanes *l, __m256 x)
 {
     __m256i bits = _mm256_castps_si256(x);
-    __m256i k = _mm256_sub_epi32(_mm256_srli_epi32(bits, SG_F32_TABLE_SHIFT),
-                                 _mm256_set1_epi32(SG_F32_INTERVAL_BIAS));
+    __m256i shifted = _mm256_srli_epi32(bits, SG_F32_TABLE_SHIFT);
+    __m256i k =
+        _mm256_sub_epi32(shifted, _mm256_set1_epi32(SG_F32_INTERVAL_BIAS));
     __m256 m = _mm256_castsi256_ps(_mm256_or_si256(
         _mm256_and_si256(bits, _mm256_set1_epi32(SG_F32_FRACTION_MASK)),
         _mm256_set1_epi32(SG_F32_ONE_BITS)));
-    __m256 inv_centre = _mm256_permutevar_ps(l->inv_centre, k);
+    /* The lookup reads the low 2 bits, k's and the shifted bits' alike
+     * (the bias is a multiple of 4), so it need not wait for k. */
+    __m256 inv_centre = _mm256_permutevar_ps(l->inv_centre, shifted);
     __m256 z = _mm256_fmsub_ps(m, inv_centre, _mm256_set1_ps(1.0f));
     __m256 base =
         _mm256_fmadd_ps(_mm256_cvtepi32_ps(k), l->per_interval, l->offset);
