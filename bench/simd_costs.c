@@ -147,7 +147,9 @@ TIMED_LOOP(chain_20, ONE_CHAIN_20)
  * band floor: kernels/sweep_openmp.c's four passes, less their loads and
  * stores), every one on operands of its own, so none waits for another:
  * what the fill would take if its dependency chains cost nothing, to set
- * beside what it takes (README, "Where the time goes").
+ * beside what it takes (README, "Where the time goes"). Written out by
+ * hand from power_exponent_8, exp2_parts_8 and losses_and_floors_avx2:
+ * a change to their operations belongs here too.
  */
 #define ROUND_NEAREST(v)                                                     \
     _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
