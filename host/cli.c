@@ -276,6 +276,33 @@ int cli_plan_option(const char *command, int c, const char *value,
     }
 }
 
+int cli_parse_planning(const char *command, int argc, char **argv,
+                       const struct option *options, const char *help,
+                       cli_law_options *law, cli_count_options *count,
+                       cli_cost_options *cost, cli_own_option own,
+                       void *command_options)
+{
+    int c;
+    while ((c = cli_next_option(argc, argv, options, command)) != -1) {
+        if (c == 'h') {
+            fputs(help, stdout);
+            return -1;
+        }
+        int rc = own(c, optarg, command_options);
+        if (rc == CLI_OPTION_NOT_MINE &&
+            !cli_plan_option(command, c, optarg, law, count, cost))
+            return SG_ERR_INPUT; /* a bad option, already reported */
+        if (rc != CLI_OPTION_NOT_MINE && rc != CLI_OPTION_TAKEN)
+            return rc;
+    }
+    if (optind < argc)
+        law->config_path = argv[optind++];
+    if (optind < argc)
+        return cli_usage_error(command, "unexpected argument '%s'",
+                               argv[optind]);
+    return 0;
+}
+
 int cli_flop_count(const char *command, const cli_count_options *o,
                    sg_flop_count *count)
 {

@@ -117,6 +117,29 @@ int cli_plan_option(const char *command, int c, const char *value,
                     cli_law_options *law, cli_count_options *count,
                     cli_cost_options *cost);
 
+/* A command's own options, for cli_parse_planning: CLI_OPTION_TAKEN when
+ * `c` was one of them and its value was taken, CLI_OPTION_NOT_MINE when it
+ * is not, or 2 after printing a usage error. */
+#define CLI_OPTION_TAKEN 0
+#define CLI_OPTION_NOT_MINE (-1)
+typedef int (*cli_own_option)(int c, const char *value, void *command_options);
+
+/* The end of an options table for cli_parse_planning: the planning
+ * options, --help and the terminating entry. */
+#define CLI_PLANNING_OPTIONS_END                                      \
+    CLI_PLAN_OPTIONS, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
+
+/* The arguments of eval, optimal and sweep: each option of `options`
+ * (ending in CLI_PLANNING_OPTIONS_END) goes to `own`, or is a planning
+ * option (into law, count, cost), or --help (prints `help`); then at most
+ * one argument, the config path. Returns 0, -1 after --help, or 2 after
+ * printing a usage error. */
+int cli_parse_planning(const char *command, int argc, char **argv,
+                       const struct option *options, const char *help,
+                       cli_law_options *law, cli_count_options *count,
+                       cli_cost_options *cost, cli_own_option own,
+                       void *command_options);
+
 /* Applies the cost options given over *cost (a config's, or zeros), each
  * replacing its own field; prints and returns 2 on bad input. */
 int cli_cost_model(const char *command, const cli_cost_options *o,

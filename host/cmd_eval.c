@@ -70,6 +70,22 @@ typedef struct {
     int json;
 } eval_options;
 
+/* cli_own_option for eval's options. */
+static int eval_option(int c, const char *value, void *command_options)
+{
+    eval_options *o = command_options;
+    switch (c) {
+    case 'N': o->params = value; return CLI_OPTION_TAKEN;
+    case 'D': o->tokens = value; return CLI_OPTION_TAKEN;
+    case 'C': o->flops = value; return CLI_OPTION_TAKEN;
+    case 'B': o->batch = value; return CLI_OPTION_TAKEN;
+    case 'j': o->json = 1; return CLI_OPTION_TAKEN;
+    case 'y': o->layers = value; return CLI_OPTION_TAKEN;
+    case 'w': o->d_model = value; return CLI_OPTION_TAKEN;
+    default: return CLI_OPTION_NOT_MINE;
+    }
+}
+
 static int parse_eval(int argc, char **argv, eval_options *o)
 {
     static const struct option options[] = {
@@ -80,32 +96,9 @@ static int parse_eval(int argc, char **argv, eval_options *o)
         {"json", no_argument, NULL, 'j'},
         {"layers", required_argument, NULL, 'y'},
         {"d-model", required_argument, NULL, 'w'},
-        CLI_PLAN_OPTIONS,
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    int c;
-    while ((c = cli_next_option(argc, argv, options, "eval")) != -1) {
-        switch (c) {
-        case 'N': o->params = optarg; break;
-        case 'D': o->tokens = optarg; break;
-        case 'C': o->flops = optarg; break;
-        case 'B': o->batch = optarg; break;
-        case 'j': o->json = 1; break;
-        case 'y': o->layers = optarg; break;
-        case 'w': o->d_model = optarg; break;
-        case 'h': fputs(eval_help, stdout); return -1;
-        default:
-            if (cli_plan_option("eval", c, optarg, &o->law, &o->count,
-                                &o->cost))
-                break;
-            return SG_ERR_INPUT;
-        }
-    }
-    if (optind < argc)
-        o->law.config_path = argv[optind++];
-    if (optind < argc)
-        return cli_usage_error("eval", "unexpected argument '%s'", argv[optind]);
-    return 0;
+        CLI_PLANNING_OPTIONS_END};
+    return cli_parse_planning("eval", argc, argv, options, eval_help,
+                              &o->law, &o->count, &o->cost, eval_option, o);
 }
 
 static int positive_number(const char *option, const char *text, double *out)

@@ -78,6 +78,20 @@ typedef struct {
     int json, allocation;
 } optimal_options;
 
+/* cli_own_option for optimal's options. */
+static int optimal_option(int c, const char *value, void *command_options)
+{
+    optimal_options *o = command_options;
+    switch (c) {
+    case 'C': o->flops = value; return CLI_OPTION_TAKEN;
+    case 'L': o->loss = value; return CLI_OPTION_TAKEN;
+    case 'm': o->method = value; return CLI_OPTION_TAKEN;
+    case 'j': o->json = 1; return CLI_OPTION_TAKEN;
+    case 'a': o->allocation = 1; return CLI_OPTION_TAKEN;
+    default: return CLI_OPTION_NOT_MINE;
+    }
+}
+
 static int parse_optimal(int argc, char **argv, optimal_options *o)
 {
     static const struct option options[] = {
@@ -86,30 +100,12 @@ static int parse_optimal(int argc, char **argv, optimal_options *o)
         {"method", required_argument, NULL, 'm'},
         {"json", no_argument, NULL, 'j'},
         {"allocation", no_argument, NULL, 'a'},
-        CLI_PLAN_OPTIONS,
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    int c;
-    while ((c = cli_next_option(argc, argv, options, "optimal")) != -1) {
-        switch (c) {
-        case 'C': o->flops = optarg; break;
-        case 'L': o->loss = optarg; break;
-        case 'm': o->method = optarg; break;
-        case 'j': o->json = 1; break;
-        case 'a': o->allocation = 1; break;
-        case 'h': fputs(optimal_help, stdout); return -1;
-        default:
-            if (cli_plan_option("optimal", c, optarg, &o->law, &o->count,
-                                &o->cost))
-                break;
-            return SG_ERR_INPUT;
-        }
-    }
-    if (optind < argc)
-        o->law.config_path = argv[optind++];
-    if (optind < argc)
-        return cli_usage_error("optimal", "unexpected argument '%s'",
-                               argv[optind]);
+        CLI_PLANNING_OPTIONS_END};
+    int rc =
+        cli_parse_planning("optimal", argc, argv, options, optimal_help,
+                           &o->law, &o->count, &o->cost, optimal_option, o);
+    if (rc)
+        return rc;
     if (!o->flops == !o->loss)
         return cli_usage_error("optimal", "give exactly one of --flops C and "
                                "--loss L");

@@ -104,6 +104,36 @@ typedef struct {
     int plot; /* 1 on, 0 off, -1 the default (on for the built-in run) */
 } sweep_options;
 
+/* cli_own_option for sweep's options. */
+static int sweep_option(int c, const char *value, void *command_options)
+{
+    sweep_options *o = command_options;
+    switch (c) {
+    case 'N': o->params = value; return CLI_OPTION_TAKEN;
+    case 'D': o->tokens = value; return CLI_OPTION_TAKEN;
+    case 'L': o->loss_levels = value; return CLI_OPTION_TAKEN;
+    case 'C': o->flops_levels = value; return CLI_OPTION_TAKEN;
+    case 'b': o->backend = value; return CLI_OPTION_TAKEN;
+    case 'S': o->strategy = value; return CLI_OPTION_TAKEN;
+    case 'x': o->precision = value; return CLI_OPTION_TAKEN;
+    case 't': o->threads = value; return CLI_OPTION_TAKEN;
+    case 'T': o->max_seconds = value; return CLI_OPTION_TAKEN;
+    case 'o': o->out = value; return CLI_OPTION_TAKEN;
+    case 'j': o->json = 1; return CLI_OPTION_TAKEN;
+    case 'q': o->quiet = 1; return CLI_OPTION_TAKEN;
+    case 'r': o->reproducible = 1; return CLI_OPTION_TAKEN;
+    case 'p':
+    case 'P':
+        if (o->plot >= 0) /* one of them already given */
+            return cli_usage_error("sweep", "--plot and --no-plot "
+                                   "contradict each other: give one");
+        o->plot = c == 'p';
+        return CLI_OPTION_TAKEN;
+    case 'F': o->plot_format = value; return CLI_OPTION_TAKEN;
+    default: return CLI_OPTION_NOT_MINE;
+    }
+}
+
 static int parse_sweep(int argc, char **argv, sweep_options *o)
 {
     static const struct option options[] = {
@@ -123,46 +153,11 @@ static int parse_sweep(int argc, char **argv, sweep_options *o)
         {"plot", no_argument, NULL, 'p'},
         {"no-plot", no_argument, NULL, 'P'},
         {"plot-format", required_argument, NULL, 'F'},
-        CLI_PLAN_OPTIONS,
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    int c;
-    while ((c = cli_next_option(argc, argv, options, "sweep")) != -1) {
-        switch (c) {
-        case 'N': o->params = optarg; break;
-        case 'D': o->tokens = optarg; break;
-        case 'L': o->loss_levels = optarg; break;
-        case 'C': o->flops_levels = optarg; break;
-        case 'b': o->backend = optarg; break;
-        case 'S': o->strategy = optarg; break;
-        case 'x': o->precision = optarg; break;
-        case 't': o->threads = optarg; break;
-        case 'T': o->max_seconds = optarg; break;
-        case 'o': o->out = optarg; break;
-        case 'j': o->json = 1; break;
-        case 'q': o->quiet = 1; break;
-        case 'r': o->reproducible = 1; break;
-        case 'p':
-        case 'P':
-            if (o->plot >= 0) /* one of them already given */
-                return cli_usage_error("sweep", "--plot and --no-plot "
-                                       "contradict each other: give one");
-            o->plot = c == 'p';
-            break;
-        case 'F': o->plot_format = optarg; break;
-        case 'h': fputs(sweep_help, stdout); return -1;
-        default:
-            if (cli_plan_option("sweep", c, optarg, &o->law, &o->count,
-                                &o->cost))
-                break;
-            return SG_ERR_INPUT;
-        }
-    }
-    if (optind < argc)
-        o->law.config_path = argv[optind++];
-    if (optind < argc)
-        return cli_usage_error("sweep", "unexpected argument '%s'",
-                               argv[optind]);
+        CLI_PLANNING_OPTIONS_END};
+    int rc = cli_parse_planning("sweep", argc, argv, options, sweep_help,
+                                &o->law, &o->count, &o->cost, sweep_option, o);
+    if (rc)
+        return rc;
     if (o->json && o->quiet)
         return cli_usage_error("sweep", "--json prints the result and --quiet "
                                "nothing: give one");
