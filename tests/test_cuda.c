@@ -231,6 +231,16 @@ static const char *path_name(int path)
     return path >= 0 && path < 4 ? names[path] : "?";
 }
 
+/* The backend's own tuning, but for the reduction path (SG_CUDA_PATH_*;
+ * 0 lets the backend choose). */
+static sg_cuda_tuning tuning_on_path(int path)
+{
+    sg_cuda_tuning t;
+    memset(&t, 0, sizeof t);
+    t.path = path;
+    return t;
+}
+
 /* Whether the dense and crossings paths apply: factored Chinchilla form
  * with finite column terms that never increase (what the backend checks). */
 static int monotone_plan(const sg_plan *p)
@@ -257,9 +267,7 @@ static sg_sweep_config random_config(test_rng *rng)
 
 static sg_cuda_tuning random_tuning(test_rng *rng, int path)
 {
-    sg_cuda_tuning t;
-    memset(&t, 0, sizeof t);
-    t.path = path;
+    sg_cuda_tuning t = tuning_on_path(path);
     t.block_threads = 32u << rng_int(rng, 0, 5); /* 32 .. 1024 */
     t.global_bins = (int)rng_int(rng, 0, 3) == 0;
     if (rng_int(rng, 0, 1)) {
@@ -335,9 +343,7 @@ static void every_path_matches_reference_on_the_default_law(void **state)
         int paths = kernels[k] == SG_KERNEL_DIRECT ? 2 : 4;
         for (int path = 0; path < paths; path++)
             for (int global = 0; global < 2; global++) {
-                sg_cuda_tuning t;
-                memset(&t, 0, sizeof t);
-                t.path = path;
+                sg_cuda_tuning t = tuning_on_path(path);
                 t.global_bins = global;
                 char what[128];
                 snprintf(what, sizeof what, "default law, %s, path %s, %s bins",
@@ -380,9 +386,7 @@ static void every_cost_and_the_joint_law_match_reference(void **state)
                 assert_true(filled(want.iso_flops, p.flops_count) > 100);
                 int paths = monotone_plan(&p) && kernel != SG_KERNEL_DIRECT ? 4 : 2;
                 for (int path = 0; path < paths; path++) {
-                    sg_cuda_tuning t;
-                    memset(&t, 0, sizeof t);
-                    t.path = path;
+                    sg_cuda_tuning t = tuning_on_path(path);
                     char what[128];
                     snprintf(what, sizeof what, "%s, cost variant %d, %s, path %s",
                              c.law.name, variant, kernel_name(kernel),
@@ -410,9 +414,7 @@ static void many_levels_use_global_bins_exactly(void **state)
     sg_bins want = bins_new(&p);
     sg_sweep_reference(&p, 0, p.rows, &want);
     for (int path = 0; path < 4; path++) {
-        sg_cuda_tuning t;
-        memset(&t, 0, sizeof t);
-        t.path = path;
+        sg_cuda_tuning t = tuning_on_path(path);
         check_cuda(&p, 0, p.rows, &t, &want, path_name(path));
     }
     bins_free(&want);
@@ -463,9 +465,7 @@ static void non_finite_losses_are_never_selected(void **state)
         sg_bins want = bins_new(&p);
         sg_sweep_reference(&p, 0, p.rows, &want);
         for (int path = 0; path < (kernel == SG_KERNEL_DIRECT ? 2 : 4); path++) {
-            sg_cuda_tuning t;
-            memset(&t, 0, sizeof t);
-            t.path = path;
+            sg_cuda_tuning t = tuning_on_path(path);
             char what[64];
             snprintf(what, sizeof what, "overflow, %s, path %s",
                      kernel_name(kernel), path_name(path));
@@ -495,9 +495,7 @@ static void ties_go_to_the_lowest_index(void **state)
                 /* many segments per row, so equal losses of one row reach
                  * a band from several threads and, with one warp a block,
                  * from several blocks in no particular order */
-                sg_cuda_tuning t;
-                memset(&t, 0, sizeof t);
-                t.path = path;
+                sg_cuda_tuning t = tuning_on_path(path);
                 t.segment_cols = 32;
                 t.block_threads = block;
                 char what[96];
