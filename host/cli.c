@@ -289,10 +289,11 @@ int cli_parse_planning(const char *command, int argc, char **argv,
             return -1;
         }
         int rc = own(c, optarg, command_options);
-        if (rc == CLI_OPTION_NOT_MINE &&
-            !cli_plan_option(command, c, optarg, law, count, cost))
-            return SG_ERR_INPUT; /* a bad option, already reported */
-        if (rc != CLI_OPTION_NOT_MINE && rc != CLI_OPTION_TAKEN)
+        if (rc == CLI_OPTION_NOT_MINE) /* a bad one is already reported */
+            rc = cli_plan_option(command, c, optarg, law, count, cost)
+                     ? CLI_OPTION_TAKEN
+                     : SG_ERR_INPUT;
+        if (rc != CLI_OPTION_TAKEN)
             return rc;
     }
     if (optind < argc)
