@@ -404,38 +404,82 @@ sg_point_law sg_point_law_of(const sg_law *law)
     return p;
 }
 
+/* ((1 + z)^-a - 1) / z, q's target (-a at z = 0, its limit). */
+static double power_poly_target(double a, double z)
+{
+    return z == 0.0 ? -a : expm1(-a * log1p(z)) / z;
+}
+
+/* q's coefficients, lowest degree first: the polynomial through q's
+ * target at the Chebyshev nodes of [-Z_MAX, Z_MAX] (within a small factor
+ * of the least maximum error), by divided differences turned into powers
+ * of z, in double. */
+static void power_poly_fit(double a, double coeffs[SG_F32_POWER_COEFFS])
+{
+    enum { n = SG_F32_POWER_COEFFS };
+    const double pi = 3.14159265358979323846;
+    double node[n], diff[n];
+    for (int j = 0; j < n; j++) {
+        node[j] = SG_F32_POWER_Z_MAX * cos((2 * j + 1) * pi / (2 * n));
+        diff[j] = power_poly_target(a, node[j]);
+    }
+    for (int level = 1; level < n; level++) /* Newton's divided differences */
+        for (int j = n - 1; j >= level; j--)
+            diff[j] = (diff[j] - diff[j - 1]) / (node[j] - node[j - level]);
+    /* Horner on the Newton form: c(z) = diff[n-1], then c(z) (z - node[j]) +
+     * diff[j], each step on the coefficient vector */
+    for (int j = 0; j < n; j++)
+        coeffs[j] = 0.0;
+    coeffs[0] = diff[n - 1];
+    for (int j = n - 2; j >= 0; j--) {
+        for (int d = n - 1; d >= 1; d--)
+            coeffs[d] = coeffs[d - 1] - node[j] * coeffs[d];
+        coeffs[0] = diff[j] - node[j] * coeffs[0];
+    }
+}
+
+/* scale[k] = coef (2^e / inv_centre[i])^-exponent for table index k =
+ * 4 (e + 127) + i, or NaN where x has no normal octave (e + 127 of 0 or
+ * 255) or the power leaves float's normal range (no sweep reads those:
+ * the host checks its grid's terms first). */
+static float power_scale(double coef, double exponent, int k,
+                         const float inv_centre[SG_F32_POWER_INTERVALS])
+{
+    int biased = k / SG_F32_POWER_INTERVALS;
+    if (biased == 0 || biased == 255)
+        return NAN;
+    double log2_base = (double)(biased - 127) -
+                       log2((double)inv_centre[k % SG_F32_POWER_INTERVALS]);
+    double log2_scale = log2(coef) - exponent * log2_base;
+    if (!(fabs(log2_scale) <= 125.0))
+        return NAN;
+    return (float)exp2(log2_scale);
+}
+
 /* The tables and coefficients of coef x^-exponent for sg_math_f32.h,
  * computed in double and rounded once. */
-static sg_power_f32 sg_power_f32_of(double coef, double exponent)
+static void sg_power_f32_of(sg_power_f32 *pw, double coef, double exponent)
 {
-    const int intervals = SG_F32_LOG2_INTERVALS;
-    static const double q[4] = {SG_F32_LOG2_Q0, SG_F32_LOG2_Q1,
-                                SG_F32_LOG2_Q2, SG_F32_LOG2_Q3};
-    sg_power_f32 pw;
-    /* y's change per interval, a quarter of an octave: -a / 4 */
-    pw.per_interval = (float)(-exponent / intervals);
-    /* log2 inv_centre[i] + i/4: -log2 SCALE for exact centres; the mean
-     * over the four float ones */
-    double centre_shift = 0.0;
+    const int intervals = SG_F32_POWER_INTERVALS;
     for (int i = 0; i < intervals; i++) {
         /* the centre of mantissa interval [1 + i/4, 1 + (i+1)/4) */
-        double centre = SG_F32_LOG2_CENTRE_SCALE * exp2((double)i / intervals);
-        pw.inv_centre[i] = (float)(1.0 / centre);
-        centre_shift += (log2(pw.inv_centre[i]) + (double)i / intervals) /
-                        intervals;
+        double centre = SG_F32_CENTRE_SCALE * exp2((double)i / intervals);
+        pw->inv_centre[i] = (float)(1.0 / centre);
     }
-    pw.offset = (float)(log2(coef) + exponent * centre_shift);
-    for (int k = 0; k < 4; k++)
-        pw.poly[k] = (float)(-exponent * q[k]);
-    return pw;
+    double coeffs[SG_F32_POWER_COEFFS];
+    power_poly_fit(exponent, coeffs);
+    for (int j = 0; j < SG_F32_POWER_COEFFS; j++)
+        pw->poly[j] = (float)coeffs[j];
+    for (int k = 0; k < SG_F32_POWER_TABLE; k++)
+        pw->scale[k] = power_scale(coef, exponent, k, pw->inv_centre);
 }
 
 sg_point_law_f32 sg_point_law_f32_of(const sg_law *law)
 {
     sg_point_law_f32 p;
     p.E = (float)law->E;
-    p.row = sg_power_f32_of(law->A, law->alpha);
-    p.col = sg_power_f32_of(law->B, law->beta);
+    sg_power_f32_of(&p.row, law->A, law->alpha);
+    sg_power_f32_of(&p.col, law->B, law->beta);
     return p;
 }
 

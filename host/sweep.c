@@ -28,9 +28,10 @@
  * of a band of rounding (float's 6e-5 at coordinate 1024, and the f32
  * law's 1e-6 relative at a 1e-3 relative level spacing): 2e-3 bands. */
 #define BAND_EDGE_SLACK_F32 2e-3
-/* An f32 sweep needs N, D and the exponents of its terms inside float's
- * normal range (sg_math_f32.h): N and D within 2^-100..2^100, and
- * log2 A - alpha log2 N, log2 B - beta log2 D within +-120. */
+/* An f32 sweep needs N, D and its terms inside float's normal range
+ * (sg_math_f32.h): N and D within 2^-100..2^100, and the terms' binary
+ * logarithms, log2 A - alpha log2 N and log2 B - beta log2 D, within
+ * +-120. */
 #define F32_AXIS_LIMIT 1.2676506002282294e30 /* 2^100 */
 #define F32_EXPONENT_LIMIT 120.0
 
@@ -454,8 +455,8 @@ static sg_status check_strategy(const sg_sweep_config *c, sg_error *err)
     return SG_OK;
 }
 
-/* The exponent of an f32 term, log2 K - e log2 x, at both ends of an
- * axis: within +-F32_EXPONENT_LIMIT (it is affine in log2 x). */
+/* The binary logarithm of an f32 term, log2 K - e log2 x, at both ends of
+ * an axis: within +-F32_EXPONENT_LIMIT (it is affine in log2 x). */
 static int f32_exponents_fit(double k, double e, const sg_axis *axis)
 {
     double lo = log2(k) - e * log2(axis->lo);
@@ -491,6 +492,14 @@ static sg_status check_precision(const sg_sweep_config *c, sg_error *err)
         return sg_fail(err, SG_ERR_INPUT,
                        "strategy 'exact' is double precision only; use "
                        "factored or direct with f32, or f64");
+    if (!(c->law.alpha <= SG_F32_MAX_EXPONENT) ||
+        !(c->law.beta <= SG_F32_MAX_EXPONENT))
+        return sg_fail(err, SG_ERR_INPUT,
+                       "precision f32 takes exponents alpha and beta up to "
+                       "%g (law '%s' has %g and %g; float powers lose "
+                       "accuracy beyond); use f64",
+                       SG_F32_MAX_EXPONENT, c->law.name, c->law.alpha,
+                       c->law.beta);
     if (!f32_axis_fits(&c->params) || !f32_axis_fits(&c->tokens))
         return sg_fail(err, SG_ERR_INPUT,
                        "precision f32 needs N and D within 1e-30..1e30 (got "

@@ -46,9 +46,9 @@ typedef struct {
 
 /*
  * Single precision (--precision f32), for the Chinchilla form only:
- *   row = E + A N^-alpha,  col = B D^-beta,  each power as
- *   2^y with y = log2 A - alpha log2 N (sg_math_f32.h; the row's E is added
- *   inside the exponential's last multiply-add, sg_exp2_plus_f32),
+ *   row = E + A N^-alpha,  col = B D^-beta,  each power by
+ *   sg_power_plus_f32 (sg_math_f32.h; the row's E is added inside the
+ *   power's last multiply-add),
  *   loss = row + col, loss-band parts u = (top - row) w', v = col w',
  * all in float, N and D the double axis values rounded to float, and the
  * power tables, E, top and w' rounded once by the host (host/law.c). Every
@@ -65,12 +65,12 @@ typedef struct {
 
 SG_HD float sg_row_term_f32(const sg_point_law_f32 *law, float params)
 {
-    return sg_exp2_plus_f32(sg_power_exponent_f32(&law->row, params), law->E);
+    return sg_power_plus_f32(&law->row, params, law->E);
 }
 
 SG_HD float sg_col_term_f32(const sg_point_law_f32 *law, float tokens)
 {
-    return sg_exp2_f32(sg_power_exponent_f32(&law->col, tokens));
+    return sg_power_plus_f32(&law->col, tokens, 0.0f);
 }
 
 SG_HD float sg_loss_band_row_f32(float loss_top, float inv_width, float row)

@@ -1,167 +1,123 @@
 /*
  * Powers in single precision for the f32 sweeps (--precision f32):
- * A x^-a = 2^y, y = log2 A - a log2 x, in two steps,
- * sg_power_exponent_f32 (x to y) and sg_exp2_f32 (y to 2^y; the row term's
- * E + 2^y is sg_exp2_plus_f32).
+ * K x^-a + add in one step, sg_power_plus_f32 (the row term E + A N^-alpha
+ * with add = E, the column term B D^-beta with add = 0).
  *
  * Why our own, as for sg_math.h: the reference (scalar C) and the OpenMP
  * loops (8 floats per AVX2 vector) must compute the same bits for the same
- * point. These use only +, -, *, fmaf, integer adds, shifts and masks,
- * int-to-float conversion and lookups in 4-entry tables, all exact or
- * exactly rounded (fmaf is one rounding of a*b+c on every IEEE machine),
- * so the results do not depend on the libm, the vector width or the
- * compiler, as long as no compiler contracts or reassociates other
+ * point. These use only +, *, fmaf, shifts and masks and table reads, all
+ * exact or exactly rounded (fmaf is one rounding of a*b+c on every IEEE
+ * machine), so the results do not depend on the libm, the vector width or
+ * the compiler, as long as no compiler contracts or reassociates other
  * operations (-ffp-contract=off, no -ffast-math).
  *
- * Why these shapes: the f32 direct sweep evaluates two powers per point,
- * so each is built from few vector operations, and from cheap ones. A
- * 4-entry table is one in-lane permutation on AVX2 (vpermilps: one
- * multiply-add-pipe cycle on Zen 3, where an 8-entry vpermps takes two;
- * bench/simd_costs.c measures both), and it makes the logarithm's interval
- * small enough for a degree-4 polynomial; the interval centres are spaced
- * evenly in log2 (a quarter octave apart), so what the table's entry adds
- * to the logarithm is the interval's share of k below and needs no second
- * table; the exponential needs no table at all (a degree-5 polynomial over
- * half an octave either side of the nearest integer). The law's log2 A
- * and a are folded into the table and coefficients by the host
- * (sg_power_f32, host/law.c). A power costs 11 fused multiply-adds, one
- * multiply and one 4-entry lookup, 13 multiply-add-pipe slots on Zen 3
- * (the multiply shortens the exponential's last steps; see
- * sg_exp2_plus_f32. Before it: 12 slots; before that two lookups, 13; the
- * 8-entry form: three 8-entry lookups, 15 slots, and a mask).
+ * How: write x = 2^e m, m in [1, 2), and split m's octave into four
+ * intervals (the top 2 bits of its fraction, i) with centres c_i. Then
+ *   K x^-a = K (2^e c_i)^-a (m / c_i)^-a = scale[k] (1 + z)^-a,
+ * k = 4 (e + 127) + i, the float's bits shifted right by 21 (one shift
+ * gives both the octave and the interval), z = m inv_centre[i] - 1 with
+ * |z| <= 0.1156, and (1 + z)^-a = 1 + z q(z), q a degree-4 polynomial.
+ * The host computes the table scale[k] = K (2^e / inv_centre[i])^-a in
+ * double for every k, so nothing per point needs an exponential: the
+ * exponent a is fixed for a law, and a float has only 1024 (octave,
+ * interval) pairs. x^-a is still evaluated at every point from that
+ * point's x; only the power of its octave is read, not computed.
  *
- * Accuracy (tests/test_f32.c measures both against long double libm):
- *   sg_power_exponent_f32: y within 3.9e-7 a of log2 A - a log2 x (the
- *     polynomial, and 6e-9 a from the centres' float rounding), plus the
- *     float rounding of the offset and of y (a few 1e-7 for the laws'
- *     terms);
- *   sg_exp2_f32: within 2e-7 relative for y in [-120, 120].
- * So A x^-a is within about 1e-6 relative of the exact power, and an f32
- * sweep places a point within ~1e-6 of a loss level in the neighbouring
- * band compared with f64; it is the precision of the selection, not of the
- * reported values (the host recomputes those in double).
+ * Why this shape: the f32 direct sweep evaluates two powers per point.
+ * This one costs 7 multiply-add-pipe operations and one 4-entry lookup
+ * (vpermilps, one in-lane permutation on AVX2). The shape before it,
+ * 2^(log2 K - a log2 x) with a polynomial logarithm and a polynomial
+ * exponential, cost 13, and made the f32 direct sweep 1.2x slower
+ * (1 thread, 2^30 points, paired rounds). On AVX2 the table read is one
+ * broadcast when the 8 lanes share k (neighbouring points of a sorted
+ * axis do, but for one vector in a few hundred), a gather otherwise.
  *
- * Domain: x a positive normal float; y within [-120, 120] (a result in
- * the normal range). The host checks both for the whole grid before an f32
- * sweep starts (host/sweep.c).
+ * Accuracy (tests/test_f32.c measures it against long double libm): q is
+ * the Chebyshev interpolant of ((1 + z)^-a - 1) / z on |z| <= 0.1156,
+ * within 4e-8 relative for a <= 0.5 (the published laws' exponents),
+ * 1.5e-7 at a = 1 and 1.2e-6 at a = SG_F32_MAX_EXPONENT (the host refuses
+ * larger ones); with the float rounding of the table entry, of z and of
+ * the last steps, K x^-a is within about 3e-7 relative for a <= 1. It is
+ * the precision of the selection, not of the reported values (the host
+ * recomputes those in double).
+ *
+ * Domain: x a positive normal float, and K x^-a inside float's normal
+ * range for every x of the grid; the host checks both before an f32
+ * sweep starts (host/sweep.c). Table entries whose powers leave float's
+ * range are NaN, so a violation shows as NaN rather than as a number.
  */
 #ifndef SG_MATH_F32_H
 #define SG_MATH_F32_H
 
 #include "sg_math.h" /* SG_HD, sg_bits_of_float, sg_float_of_bits */
 
-/* Mantissa intervals per octave in the logarithm's table. */
-#define SG_F32_LOG2_INTERVALS 4
+/* Mantissa intervals per octave. */
+#define SG_F32_POWER_INTERVALS 4
+/* A float's bits shifted right by this: 4 (biased exponent) + the top 2
+ * bits of its fraction, k. */
+#define SG_F32_POWER_SHIFT 21
+/* One table entry per k of a non-negative float (the sign bit masked off,
+ * so any float reads inside the table). */
+#define SG_F32_POWER_TABLE 1024
+#define SG_F32_POWER_INDEX_MASK (SG_F32_POWER_TABLE - 1)
+/* Coefficients of q(z), (1 + z)^-a = 1 + z q(z). */
+#define SG_F32_POWER_COEFFS 5
+/* The largest exponent a an f32 power accepts (q's error grows with a). */
+#define SG_F32_MAX_EXPONENT 2.0
 
 /* Interval i's centre is c_i = SCALE 2^(i/4), a quarter octave above the
  * one before; this SCALE keeps m / c_i - 1 within +-0.115573 on every
- * interval (the least for such centres) and rounds the four 1 / c_i to
- * floats whose log2 + i/4 agree to 1e-8. */
-#define SG_F32_LOG2_CENTRE_SCALE 1.1306701
+ * interval (the least for such centres). */
+#define SG_F32_CENTRE_SCALE 1.1306701
+/* |z| bound q is fitted on: 0.115573 and the rounding of inv_centre and z */
+#define SG_F32_POWER_Z_MAX 0.1156
 
-/* log2(1 + z) = z (Q0 + Q1 z + Q2 z^2 + Q3 z^3) for |z| <= 0.115573, the
- * range z = m / c_i - 1 spans (below), to 3.9e-7 absolute (fitted to the
- * least maximum error). */
-#define SG_F32_LOG2_Q0 1.4426792390416721
-#define SG_F32_LOG2_Q1 -0.7213191552046413
-#define SG_F32_LOG2_Q2 0.4857200425217347
-#define SG_F32_LOG2_Q3 -0.3660416004915888
-
-/* 2^r = 1 + r (P0 + P1 r + P2 r^2 + P3 r^3 + P4 r^4) for r in [-1/2, 1/2],
- * to 1.1e-7 relative with these float coefficients (fitted to the least
- * maximum relative error). */
-#define SG_F32_EXP2_P0 0.693147f
-#define SG_F32_EXP2_P1 0.24022242f
-#define SG_F32_EXP2_P2 0.055507336f
-#define SG_F32_EXP2_P3 0.009671513f
-#define SG_F32_EXP2_P4 0.0013264727f
-
-/* 1.5 * 2^23 + 127: y + this rounds y to an integer n and keeps n + 127,
- * 2^n's biased exponent, in the low mantissa bits (round to nearest,
- * |y| < 2^22). */
-#define SG_F32_ROUND_MAGIC 12583039.0f
-
-/*
- * One power term A x^-a, prepared by the host (sg_power_f32_of). x =
- * 2^e m with m in [1, 2); the top 2 bits of m's fraction pick interval i,
- * m in [1 + i/4, 1 + (i+1)/4), whose centre c_i is stored as the float
- * inv_centre[i] ~ 1 / c_i; then m = (1 + z) / inv_centre[i] with
- * |z| <= 0.115573, and
- *   y = log2 A - a log2 x
- *     = offset + per_interval k + z (poly[0] + ... + poly[3] z^3),
- * k = 4 e + i the interval's number counted from x = 1 (the float's bits
- * shifted right by 21, less 127 * 4: one integer subtraction gives both the
- * exponent and the table index), per_interval = -a / 4, poly[j] = -a Q_j,
- * offset = log2 A + a (log2 inv_centre[i] + i / 4), the same for every i
- * because c_i = SCALE 2^(i/4) (the host takes the mean of the four, which
- * differ by the centres' float rounding, 1e-8).
- */
-typedef struct {
-    float inv_centre[SG_F32_LOG2_INTERVALS];
-    float offset;
-    float per_interval;
-    float poly[4];
-} sg_power_f32;
-
-/* A float's bits shifted right by this: 4 (biased exponent) + the top 2
- * bits of its fraction, the table index of x. */
-#define SG_F32_TABLE_SHIFT 21
-/* 127 * 4: the shifted bits of 1.0f, so k = 0 at x = 1. */
-#define SG_F32_INTERVAL_BIAS 508
 #define SG_F32_FRACTION_MASK 0x007fffffu
 #define SG_F32_ONE_BITS 0x3f800000u
 
-SG_HD float sg_power_exponent_f32(const sg_power_f32 *pw, float x)
+/*
+ * One power term K x^-a, prepared by the host (sg_power_f32_of,
+ * host/law.c): inv_centre[i] ~ 1 / c_i as floats, q's coefficients
+ * (lowest degree first), and the table scale[k] described above.
+ */
+typedef struct {
+    float inv_centre[SG_F32_POWER_INTERVALS];
+    float poly[SG_F32_POWER_COEFFS];
+    float scale[SG_F32_POWER_TABLE];
+} sg_power_f32;
+
+/* The table index k of x: its biased exponent and the top 2 bits of its
+ * fraction. */
+SG_HD uint32_t sg_power_index_f32(float x)
 {
-    uint32_t bits = sg_bits_of_float(x);
-    int32_t k = (int32_t)(bits >> SG_F32_TABLE_SHIFT) - SG_F32_INTERVAL_BIAS;
-    uint32_t i = (uint32_t)k & (SG_F32_LOG2_INTERVALS - 1);
-    float m =
-        sg_float_of_bits((bits & SG_F32_FRACTION_MASK) | SG_F32_ONE_BITS);
-    float z = fmaf(m, pw->inv_centre[i], -1.0f);
-    float base = fmaf((float)k, pw->per_interval, pw->offset);
-    float q = fmaf(fmaf(fmaf(pw->poly[3], z, pw->poly[2]), z, pw->poly[1]),
-                   z, pw->poly[0]);
-    return fmaf(z, q, base);
+    return (sg_bits_of_float(x) >> SG_F32_POWER_SHIFT) &
+           SG_F32_POWER_INDEX_MASK;
 }
 
-/* Shifted left by this, the biased exponent n + 127 in the low bits of
- * y + SG_F32_ROUND_MAGIC lands in a float's exponent field: the bits of
- * 2^n (the magic constant's bits leave the word). */
-#define SG_F32_OCTAVE_SHIFT 23
+/* q(z) by Horner's rule, as the vector loops compute it. */
+SG_HD float sg_power_poly_f32(const sg_power_f32 *pw, float z)
+{
+    float q = fmaf(pw->poly[4], z, pw->poly[3]);
+    q = fmaf(q, z, pw->poly[2]);
+    q = fmaf(q, z, pw->poly[1]);
+    return fmaf(q, z, pw->poly[0]);
+}
 
 /*
- * 2^y + add = 2^n (1 + r p(r)) + add, n = round(y), r = y - n in
- * [-1/2, 1/2] (exact), as fmaf(r 2^n, p(r), 2^n + add): r 2^n is exact (r
- * times a power of two; only for n near -120 may it fall below the normal
- * range, and its rounding there moves the result by about 1e-9 relative
- * at most), so 2^y itself is rounded once, and add (the law's E for the
- * row term, 0 for the column term) once beforehand.
- *
- * Why this shape: the product r 2^n and the sum 2^n + add wait only for
- * the reduction, beside the polynomial, so one multiply-add follows the
- * polynomial's last step. The shape before it (the mantissa 1 + r p(r),
- * scaled by an integer add into its exponent field, then add added) put
- * two more dependent steps there and made the f32 direct sweep 3% slower,
- * though it took one multiply fewer.
+ * K x^-a + add = s (1 + z q(z)) + add, computed as fmaf(s z, q(z), s + add)
+ * with s = scale[k]: s z and s + add wait only for the table, beside the
+ * polynomial, so one multiply-add follows its last step; the power is
+ * rounded once, and add (the law's E for the row term, 0 for the column
+ * term) once beforehand.
  */
-SG_HD float sg_exp2_plus_f32(float y, float add)
+SG_HD float sg_power_plus_f32(const sg_power_f32 *pw, float x, float add)
 {
-    float t = y + SG_F32_ROUND_MAGIC;
-    float r = y - (t - SG_F32_ROUND_MAGIC);
-    float octave = sg_float_of_bits(sg_bits_of_float(t)
-                                    << SG_F32_OCTAVE_SHIFT); /* 2^n */
-    float p = fmaf(fmaf(fmaf(fmaf(SG_F32_EXP2_P4, r, SG_F32_EXP2_P3), r,
-                             SG_F32_EXP2_P2),
-                        r, SG_F32_EXP2_P1),
-                   r, SG_F32_EXP2_P0);
-    return fmaf(r * octave, p, octave + add);
-}
-
-/* 2^y: octave + 0.0f is octave exactly. */
-SG_HD float sg_exp2_f32(float y)
-{
-    return sg_exp2_plus_f32(y, 0.0f);
+    uint32_t k = sg_power_index_f32(x);
+    float m = sg_float_of_bits((sg_bits_of_float(x) & SG_F32_FRACTION_MASK) |
+                               SG_F32_ONE_BITS);
+    float z = fmaf(m, pw->inv_centre[k % SG_F32_POWER_INTERVALS], -1.0f);
+    float s = pw->scale[k];
+    return fmaf(s * z, sg_power_poly_f32(pw, z), s + add);
 }
 
 #endif /* SG_MATH_F32_H */

@@ -63,7 +63,7 @@
 /* Floats per AVX2 vector. */
 #define F32_LANES 8
 /* f32 direct fills a tile in chunks of this many columns, so the
- * exponents passed between its loops stay in L1 beside the tile's losses,
+ * terms passed between its loops stay in L1 beside the tile's losses,
  * floors and tokens (2 x 2 KiB + 3 x 8 KiB: the five whole-tile arrays,
  * 40 KiB, did not fit Zen 3's 32 KiB). */
 #define F32_CHUNK 512
@@ -81,9 +81,9 @@ typedef struct {
     uint64_t *run_words;   /* bit t: column t of a row tile starts a run */
     /* f32 direct: a row tile's losses and the floors of its loss-band
      * coordinates (band_floors32[-1] is a NaN, the left neighbour of column
-     * 0), and the exponents of its row and column terms between passes,
-     * F32_CHUNK columns at a time (then, in place, the terms themselves). */
-    float *losses32, *band_floors32, *row_exponents32, *col_exponents32;
+     * 0), and its row and column terms between passes, F32_CHUNK columns
+     * at a time. */
+    float *losses32, *band_floors32, *row_terms32, *col_terms32;
     float *f32_block; /* the one allocation the four live in */
 } worker;
 
@@ -115,7 +115,7 @@ static int tile_scratch_init(worker *w)
         w->neg_coords = thread_scratch(cols * sizeof(double));
         return w->losses && w->neg_coords;
     }
-    /* One block: a chunk's two exponent arrays, then the tile's losses and
+    /* One block: a chunk's two term arrays, then the tile's losses and
      * floors, each slot 128 bytes longer than its array, so a pass that
      * loads one array at column t and stores another at t does not touch
      * the same offset within a page (the core may then hold the load
@@ -126,8 +126,8 @@ static int tile_scratch_init(worker *w)
         thread_scratch((2 * chunk_stride + 2 * stride) * sizeof(float));
     if (!w->f32_block)
         return 0;
-    w->row_exponents32 = w->f32_block;
-    w->col_exponents32 = w->f32_block + chunk_stride;
+    w->row_terms32 = w->f32_block;
+    w->col_terms32 = w->f32_block + chunk_stride;
     w->losses32 = w->f32_block + 2 * chunk_stride;
     w->band_floors32 = w->losses32 + stride + F32_LANES;
     w->band_floors32[-1] = NAN;
@@ -688,29 +688,20 @@ static void fill_tile(worker *w, uint64_t row, uint64_t col0, uint64_t n)
 
 /*
  * f32 direct: the Chinchilla law in float at every point (point_math.h's
- * f32 contract, operation for operation), in four passes over each
- * F32_CHUNK columns of the tile: the row term's exponents, the column
- * term's, the two powers (in place), then the loss and the floor of the
- * loss-band coordinate. Split so each loop's dependency chains are short
- * enough for the core to overlap neighbouring vectors and its constants
- * fit in the 16 vector registers. The core overlaps only so many waiting
- * operations: bench/simd_costs measures one chain of 20 dependent
- * multiply-adds per iteration at about 1.4x the pipes' time, where a chain
- * of 10 runs at their rate. In a stand-alone micro-benchmark one fused
- * loop ran about 1.3x slower, and a loop holding both terms' tables
- * spilled them; taking the powers out of the loss pass made the sweep 2-4.5%
- * faster, and fusing them with the exponents 15% slower (1 thread, 2^28
- * points, paired rounds).
+ * f32 contract, operation for operation), in three passes over each
+ * F32_CHUNK columns of the tile: the row terms, the column terms, then
+ * the loss and the floor of the loss-band coordinate. Split so each
+ * loop's dependency chains are short enough for the core to overlap
+ * neighbouring vectors and its constants fit in the 16 vector registers:
+ * one loop for all three was 3.4% slower, the column terms fused with the
+ * loss 4.8% (1 thread, 2^30 points, paired rounds).
  */
 
-/* The loss of one point from its two exponents, and the floor of its
+/* The loss of one point from its two terms, and the floor of its
  * loss-band coordinate. */
-static inline void f32_direct_point(const sg_plan *p, float yr, float yc,
+static inline void f32_direct_point(const sg_plan *p, float r, float c,
                                     float *loss, float *band_floor)
 {
-    const sg_point_law_f32 *law = &p->law32;
-    float r = sg_exp2_plus_f32(yr, law->E);
-    float c = sg_exp2_f32(yc);
     *loss = r + c;
     *band_floor =
         floorf(sg_loss_band_row_f32(p->loss_top32, p->loss_inv_width32, r) -
@@ -727,9 +718,9 @@ static void fill_f32_direct_scalar(worker *w, float params,
     for (uint64_t t = t0; t < t1; t++) {
         /* the row's N at every point, as fill_tile_chinchilla_direct */
         float n_t = params + 0.0f * tokens[t];
-        f32_direct_point(w->p, sg_power_exponent_f32(&law->row, n_t),
-                         sg_power_exponent_f32(&law->col, tokens[t]),
-                         &w->losses32[t], &w->band_floors32[t]);
+        f32_direct_point(w->p, sg_row_term_f32(law, n_t),
+                         sg_col_term_f32(law, tokens[t]), &w->losses32[t],
+                         &w->band_floors32[t]);
     }
 }
 
@@ -739,138 +730,96 @@ static void fill_f32_direct_scalar(worker *w, float params,
  * promises, rather than hoisted out of the loop. */
 #define OPAQUE_VECTOR(v) __asm__("" : "+x"(v))
 
-/* An sg_power_f32 in registers: its 4-entry table is repeated in both
- * 128-bit halves of a vector and looked up with one in-lane permutation
- * (vpermilps reads the low 2 bits of each index lane). */
+/* An sg_power_f32's constants in registers: its 4-entry table repeated in
+ * both 128-bit halves of a vector, looked up with one in-lane permutation
+ * (vpermilps reads the low 2 bits of each index lane), and q's
+ * coefficients. The 1024-entry scale table stays in memory. */
 typedef struct {
-    __m256 inv_centre, offset, per_interval, poly0, poly1, poly2, poly3;
+    __m256 inv_centre, poly0, poly1, poly2, poly3, poly4;
+    const float *scale;
 } power_lanes;
-
-static __m256 table4_lanes(const float table[SG_F32_LOG2_INTERVALS])
-{
-    return _mm256_broadcast_ps((const __m128 *)(const void *)table);
-}
 
 static power_lanes power_lanes_of(const sg_power_f32 *pw)
 {
-    power_lanes l = {table4_lanes(pw->inv_centre),
-                     _mm256_set1_ps(pw->offset),
-                     _mm256_set1_ps(pw->per_interval),
-                     _mm256_set1_ps(pw->poly[0]),
-                     _mm256_set1_ps(pw->poly[1]),
-                     _mm256_set1_ps(pw->poly[2]),
-                     _mm256_set1_ps(pw->poly[3])};
+    power_lanes l = {
+        _mm256_broadcast_ps((const __m128 *)(const void *)pw->inv_centre),
+        _mm256_set1_ps(pw->poly[0]),
+        _mm256_set1_ps(pw->poly[1]),
+        _mm256_set1_ps(pw->poly[2]),
+        _mm256_set1_ps(pw->poly[3]),
+        _mm256_set1_ps(pw->poly[4]),
+        pw->scale};
     return l;
 }
 
-_Static_assert(SG_F32_INTERVAL_BIAS % SG_F32_LOG2_INTERVALS == 0,
-               "the table index is the low bits of k and of k + bias alike");
+/* scale[k] for 8 lanes: one broadcast when they share k (a sorted axis's
+ * neighbours do, but where the vector crosses a quarter octave), a gather
+ * otherwise (13 cycles on Zen 3, too slow for every vector). */
+static inline __m256 power_scale_8(const float *scale, __m256i k)
+{
+    __m128i low = _mm256_castsi256_si128(k);
+    __m256i same = _mm256_cmpeq_epi32(k, _mm256_broadcastd_epi32(low));
+    if (__builtin_expect(
+            _mm256_movemask_ps(_mm256_castsi256_ps(same)) == 0xff, 1))
+        return _mm256_broadcast_ss(scale + (uint32_t)_mm_cvtsi128_si32(low));
+    return _mm256_i32gather_ps(scale, k, sizeof(float));
+}
 
-/* sg_power_exponent_f32 on 8 lanes, operation for operation. */
-static inline __m256 power_exponent_8(const power_lanes *l, __m256 x)
+/* sg_power_plus_f32 on 8 lanes, operation for operation; with_add 0
+ * leaves out the addition of 0 (s + 0 is s: the column term). */
+static inline __m256 power_plus_8(const power_lanes *l, __m256 x, __m256 add,
+                                  int with_add)
 {
     __m256i bits = _mm256_castps_si256(x);
-    __m256i shifted = _mm256_srli_epi32(bits, SG_F32_TABLE_SHIFT);
-    __m256i k =
-        _mm256_sub_epi32(shifted, _mm256_set1_epi32(SG_F32_INTERVAL_BIAS));
+    __m256i k = _mm256_and_si256(_mm256_srli_epi32(bits, SG_F32_POWER_SHIFT),
+                                 _mm256_set1_epi32(SG_F32_POWER_INDEX_MASK));
     __m256 m = _mm256_castsi256_ps(_mm256_or_si256(
         _mm256_and_si256(bits, _mm256_set1_epi32(SG_F32_FRACTION_MASK)),
         _mm256_set1_epi32(SG_F32_ONE_BITS)));
-    /* The lookup reads the low 2 bits, k's and the shifted bits' alike
-     * (the bias is a multiple of 4), so it need not wait for k. */
-    __m256 inv_centre = _mm256_permutevar_ps(l->inv_centre, shifted);
-    __m256 z = _mm256_fmsub_ps(m, inv_centre, _mm256_set1_ps(1.0f));
-    __m256 base =
-        _mm256_fmadd_ps(_mm256_cvtepi32_ps(k), l->per_interval, l->offset);
-    __m256 q = _mm256_fmadd_ps(
-        _mm256_fmadd_ps(_mm256_fmadd_ps(l->poly3, z, l->poly2), z, l->poly1),
-        z, l->poly0);
-    return _mm256_fmadd_ps(z, q, base);
+    __m256 z = _mm256_fmsub_ps(m, _mm256_permutevar_ps(l->inv_centre, k),
+                               _mm256_set1_ps(1.0f));
+    __m256 s = power_scale_8(l->scale, k);
+    __m256 q = _mm256_fmadd_ps(l->poly4, z, l->poly3);
+    q = _mm256_fmadd_ps(q, z, l->poly2);
+    q = _mm256_fmadd_ps(q, z, l->poly1);
+    q = _mm256_fmadd_ps(q, z, l->poly0);
+    return _mm256_fmadd_ps(_mm256_mul_ps(s, z), q,
+                           with_add ? _mm256_add_ps(s, add) : s);
 }
 
-/* sg_exp2_plus_f32's steps on 8 lanes, up to its last: r 2^n, p(r) and
- * 2^n. Operation for operation but one: r = y - round(y), where the scalar
- * code has y - (t - magic); both round y to the nearest integer, ties to
- * even (t - magic is that integer, exactly, for |y| < 2^22), so r is the
- * same, and one dependent step shorter (1.5% faster in the sweep). */
-typedef struct {
-    __m256 scaled_r, poly, octave;
-} exp2_parts;
-
-static inline exp2_parts exp2_parts_8(__m256 y)
-{
-    const __m256 magic = _mm256_set1_ps(SG_F32_ROUND_MAGIC);
-    __m256 t = _mm256_add_ps(y, magic);
-    __m256 r = _mm256_sub_ps(
-        y, _mm256_round_ps(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
-    __m256 octave = _mm256_castsi256_ps(
-        _mm256_slli_epi32(_mm256_castps_si256(t), SG_F32_OCTAVE_SHIFT));
-    __m256 p = _mm256_set1_ps(SG_F32_EXP2_P4);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(SG_F32_EXP2_P3));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(SG_F32_EXP2_P2));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(SG_F32_EXP2_P1));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(SG_F32_EXP2_P0));
-    exp2_parts e = {_mm256_mul_ps(r, octave), p, octave};
-    return e;
-}
-
-/* sg_exp2_plus_f32: 2^y + add. */
-static inline __m256 exp2_plus_8(__m256 y, __m256 add)
-{
-    exp2_parts e = exp2_parts_8(y);
-    return _mm256_fmadd_ps(e.scaled_r, e.poly, _mm256_add_ps(e.octave, add));
-}
-
-/* sg_exp2_f32: its addition of 0 (2^n + 0 is 2^n) left out. */
-static inline __m256 exp2_8(__m256 y)
-{
-    exp2_parts e = exp2_parts_8(y);
-    return _mm256_fmadd_ps(e.scaled_r, e.poly, e.octave);
-}
-
-/* The row term's exponents at columns [0, n), n a multiple of 8. */
-static void row_exponents_avx2(worker *w, float params, uint64_t n)
+/* The row terms E + A N^-alpha at columns [0, n), n a multiple of 8. */
+static void row_terms_avx2(worker *w, float params, uint64_t n)
 {
     const power_lanes row = power_lanes_of(&w->p->law32.row);
-    float *restrict yr = w->row_exponents32;
+    const __m256 E = _mm256_set1_ps(w->p->law32.E);
+    float *restrict terms = w->row_terms32;
     __m256 n_row = _mm256_set1_ps(params);
     for (uint64_t t = 0; t < n; t += F32_LANES) {
         OPAQUE_VECTOR(n_row);
-        _mm256_storeu_ps(yr + t, power_exponent_8(&row, n_row));
+        _mm256_storeu_ps(terms + t, power_plus_8(&row, n_row, E, 1));
     }
 }
 
-static void col_exponents_avx2(worker *w, const float *tokens, uint64_t n)
+/* The column terms B D^-beta at columns [0, n). */
+static void col_terms_avx2(worker *w, const float *tokens, uint64_t n)
 {
     const power_lanes col = power_lanes_of(&w->p->law32.col);
-    float *restrict yc = w->col_exponents32;
+    const __m256 zero = _mm256_setzero_ps();
+    float *restrict terms = w->col_terms32;
     for (uint64_t t = 0; t < n; t += F32_LANES)
-        _mm256_storeu_ps(yc + t,
-                         power_exponent_8(&col, _mm256_loadu_ps(tokens + t)));
+        _mm256_storeu_ps(
+            terms + t, power_plus_8(&col, _mm256_loadu_ps(tokens + t), zero, 0));
 }
 
-/* The powers from their exponents, in place: yr[t] becomes E + 2^yr[t]
- * (the row term), yc[t] becomes 2^yc[t] (the column term). */
-static void terms_avx2(worker *w, uint64_t n)
-{
-    const __m256 E = _mm256_set1_ps(w->p->law32.E);
-    float *restrict yr = w->row_exponents32, *restrict yc =
-                                                 w->col_exponents32;
-    for (uint64_t t = 0; t < n; t += F32_LANES) {
-        _mm256_storeu_ps(yr + t, exp2_plus_8(_mm256_loadu_ps(yr + t), E));
-        _mm256_storeu_ps(yc + t, exp2_8(_mm256_loadu_ps(yc + t)));
-    }
-}
-
-/* f32_direct_point's last steps on 8 columns at a time: columns
- * [t0, t0 + n) of the tile from the terms at [0, n). */
+/* f32_direct_point on 8 columns at a time: columns [t0, t0 + n) of the
+ * tile from the terms at [0, n). */
 static void losses_and_floors_avx2(worker *w, uint64_t t0, uint64_t n)
 {
     const sg_plan *p = w->p;
     const __m256 top = _mm256_set1_ps(p->loss_top32);
     const __m256 inv = _mm256_set1_ps(p->loss_inv_width32);
-    const float *restrict rows = w->row_exponents32, *restrict cols =
-                                                       w->col_exponents32;
+    const float *restrict rows = w->row_terms32, *restrict cols =
+                                                   w->col_terms32;
     float *restrict losses = w->losses32 + t0,
                     *restrict floors = w->band_floors32 + t0;
     for (uint64_t t = 0; t < n; t += F32_LANES) {
@@ -893,9 +842,8 @@ static uint64_t fill_f32_direct_avx2(worker *w, float params,
     const uint64_t vec_end = n - n % F32_LANES;
     for (uint64_t t0 = 0; t0 < vec_end; t0 += F32_CHUNK) {
         uint64_t len = vec_end - t0 < F32_CHUNK ? vec_end - t0 : F32_CHUNK;
-        row_exponents_avx2(w, params, len);
-        col_exponents_avx2(w, tokens + t0, len);
-        terms_avx2(w, len);
+        row_terms_avx2(w, params, len);
+        col_terms_avx2(w, tokens + t0, len);
         losses_and_floors_avx2(w, t0, len);
     }
     return vec_end;
