@@ -144,7 +144,7 @@ TIMED_LOOP(chain_20, ONE_CHAIN_20)
 /*
  * The vector operations f32 direct's fill does per 8 points (two powers,
  * the row term's + E, the loss and its band floor: kernels/sweep_openmp.c's
- * three passes, less their loads and stores and the scale table's
+ * two passes, less their loads and stores and the scale table's
  * broadcast read), every one on operands of its own, so none waits for
  * another: what the fill would take if its dependency chains cost
  * nothing, to set beside what it takes (README, "Where the time goes").
