@@ -34,6 +34,21 @@ static float random_power_argument(test_rng *rng, int i)
     return ldexpf(m, (int)rng_int(rng, 0, 200) - 100);
 }
 
+/* A random power coef x^-a, a uniform in [a_lo, a_hi] and log2 coef in
+ * [log2_lo, log2_hi], with the tables the host fills for it. */
+typedef struct {
+    double a, log2_coef;
+    sg_power_f32 pw;
+} random_power;
+
+static void draw_power(test_rng *rng, double a_lo, double a_hi,
+                       double log2_lo, double log2_hi, random_power *out)
+{
+    out->a = a_lo + (a_hi - a_lo) * rng_uniform(rng);
+    out->log2_coef = log2_lo + (log2_hi - log2_lo) * rng_uniform(rng);
+    out->pw = power_of(exp2(out->log2_coef), out->a);
+}
+
 /* The relative error q's fit allows at exponent a, with the float
  * rounding of the table entry, of z and of the last two steps (2^-24
  * each, about 1.8e-7 together): the fit's error is 4e-8 at a = 0.5,
@@ -49,28 +64,28 @@ static void power_is_within_its_bound(void **state)
 {
     (void)state;
     test_rng rng = {UINT64_C(0x452821e638d01377)};
-    double worst = 0, a = 0, log2_coef = 0;
-    sg_power_f32 pw;
+    double worst = 0;
+    random_power law;
     for (int i = 0; i < 2000000; i++) {
         if (i % ARGUMENTS_PER_LAW == 0) { /* a quarter of them a > 1 */
-            a = i % (4 * ARGUMENTS_PER_LAW)
-                    ? 0.05 + 0.95 * rng_uniform(&rng)
-                    : 1.0 + (SG_F32_MAX_EXPONENT - 1.0) * rng_uniform(&rng);
-            log2_coef = -20 + 60 * rng_uniform(&rng);
-            pw = power_of(exp2(log2_coef), a);
+            if (i % (4 * ARGUMENTS_PER_LAW))
+                draw_power(&rng, 0.05, 1.0, -20, 40, &law);
+            else
+                draw_power(&rng, 1.0, SG_F32_MAX_EXPONENT, -20, 40, &law);
         }
         float x = random_power_argument(&rng, i);
-        long double log2_want = log2_coef - a * log2l(x);
+        long double log2_want = law.log2_coef - law.a * log2l(x);
         if (fabsl(log2_want) > 120)
             continue; /* outside what the host lets a sweep use */
         long double want = exp2l(log2_want);
-        double got = (double)sg_power_plus_f32(&pw, x, 0.0f);
-        double rel = (double)(fabsl(got - want) / want) / power_error_bound(a);
+        double got = (double)sg_power_plus_f32(&law.pw, x, 0.0f);
+        double rel = (double)(fabsl(got - want) / want) /
+                     power_error_bound(law.a);
         if (rel > worst)
             worst = rel;
         if (!(rel <= 1.0)) /* NaN fails too */
             fail_msg("x %.9g, a %.6f, log2 coef %.6f: %.9g, libm %.9Lg",
-                     (double)x, a, log2_coef, got, want);
+                     (double)x, law.a, law.log2_coef, got, want);
     }
     print_message("power: worst %.3g of the bound over 2e6 arguments\n",
                   worst);
@@ -84,32 +99,29 @@ static void power_plus_adds_with_float_rounding(void **state)
 {
     (void)state;
     test_rng rng = {UINT64_C(0x9216d5d98979fb1b)};
-    double worst = 0, a = 0, log2_coef = 0;
-    sg_power_f32 pw;
+    double worst = 0;
+    random_power law;
     for (int i = 0; i < 400000; i++) {
-        if (i % ARGUMENTS_PER_LAW == 0) {
-            a = 0.05 + 0.95 * rng_uniform(&rng);
-            log2_coef = -10 + 30 * rng_uniform(&rng);
-            pw = power_of(exp2(log2_coef), a);
-        }
+        if (i % ARGUMENTS_PER_LAW == 0)
+            draw_power(&rng, 0.05, 1.0, -10, 20, &law);
         float x = random_power_argument(&rng, i);
         float add = (float)(0.5 + 3.0 * rng_uniform(&rng));
-        long double log2_power = log2_coef - a * log2l(x);
+        long double log2_power = law.log2_coef - law.a * log2l(x);
         if (log2_power < -40 || log2_power > 10)
             continue; /* powers a loss can add to E */
         long double power = exp2l(log2_power);
         long double want = (long double)add + power;
-        float scale = pw.scale[sg_power_index_f32(x)];
-        float got = sg_power_plus_f32(&pw, x, add);
+        float scale = law.pw.scale[sg_power_index_f32(x)];
+        float got = sg_power_plus_f32(&law.pw, x, add);
         double err = (double)fabsl((long double)got - want);
-        double bound = power_error_bound(a) * (double)power +
+        double bound = power_error_bound(law.a) * (double)power +
                        0x1p-24 * ((double)scale + (double)add +
                                   (double)want * 1.000001);
         if (err / bound > worst)
             worst = err / bound;
         if (!(err <= bound)) /* NaN fails too */
             fail_msg("%.9g + %.9g^-%.6f: %.9g, libm %.9Lg", (double)add,
-                     (double)x, a, (double)got, want);
+                     (double)x, law.a, (double)got, want);
     }
     print_message("power plus: worst %.3g of the bound over 4e5 arguments\n",
                   worst);
