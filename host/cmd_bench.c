@@ -52,10 +52,10 @@ static const char bench_help[] =
     "\n"
     "Columns: cycles/pt is core-cycles per point (threads x clock / rate);\n"
     "%peak counts nominal operations per point (factored 3; direct 143 in\n"
-    "f64, two pow of 66, and 49 in f32) against the measured FMA peak (f32:\n"
-    "twice the FP64 peak, 8 lanes per vector instead of 4); x ref is the\n"
-    "rate over the reference backend's on the largest grid it ran in the\n"
-    "same precision.\n";
+    "f64, two pow of 66; 21 in f32, two powers of 7) against the measured\n"
+    "FMA peak (f32: twice the FP64 peak, 8 lanes per vector instead of 4);\n"
+    "x ref is the rate over the reference backend's on the largest grid it\n"
+    "ran in the same precision.\n";
 
 typedef struct {
     const char *backends, *strategies, *precisions, *sizes, *threads, *law;

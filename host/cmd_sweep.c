@@ -57,7 +57,7 @@ static const char sweep_help[] =
     "  --precision P     f64 (default: every backend picks bit-identical\n"
     "                    points) or f32 (the law in single precision,\n"
     "                    Chinchilla form, CPU backends: ~2x factored and\n"
-    "                    ~10x direct throughput; a point within ~1e-6 of a\n"
+    "                    ~20x direct throughput; a point within ~1e-6 of a\n"
     "                    level may land in the next band). Reported values\n"
     "                    are recomputed in double either way\n"
     "  --threads N       OpenMP threads (default: all)\n"
